@@ -1,0 +1,196 @@
+//! Command-line definitions and dispatch. `main.rs` parses, calls [`run`]
+//! and turns the result into an exit code; everything else lives here.
+
+mod route_cmd;
+mod validate_cmd;
+
+use crate::matrix::{self, Matrix, Origin};
+use crate::validate::checks::{self, Checked};
+use crate::validate::diagnostic::Finding;
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Exit code: everything is fine.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the command ran and found problems (invalid matrix, failed tests).
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: usage, I/O or matrix errors.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Route no-code support incidents through a git-tracked escalation matrix.
+#[derive(Debug, Parser)]
+#[command(name = "escalate", version = long_version(), about, long_about = None)]
+#[command(after_help = "Exit codes: 0 ok, 1 findings (invalid matrix, failed tests), 2 usage, I/O or matrix errors.")]
+pub struct Cli {
+    #[command(flatten)]
+    /// Options every command takes.
+    pub global: Global,
+    #[command(subcommand)]
+    /// The command.
+    pub command: Command,
+}
+
+fn long_version() -> &'static str {
+    concat!(env!("CARGO_PKG_VERSION"), " (matrix schema 1)")
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The matrix folder or file [default: ./matrix, else the shipped matrix]
+    #[arg(long, global = true, env = "ESCALATE_MATRIX", value_name = "PATH")]
+    pub matrix: Option<PathBuf>,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Pretend the current time is this RFC 3339 instant (for reproducible output)
+    #[arg(long, global = true, hide = true, env = "ESCALATE_NOW", value_name = "TIME")]
+    pub now: Option<String>,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the matrix: every problem, in one run
+    #[command(after_help = "Example:\n  escalate validate --format github --deny-warnings")]
+    Validate(validate_cmd::ValidateArgs),
+    /// Route a described incident to severity, tier, owner and due times
+    #[command(after_help = "Examples:\n  escalate route \"Payroll flow fails since 9:00 and exposes employee bank details\"\n  echo \"Can't log in\" | escalate route - --format json\n  escalate route --batch incidents.jsonl > routes.jsonl")]
+    Route(route_cmd::RouteArgs),
+}
+
+/// Where a command reads and writes.
+pub struct Io<'a> {
+    /// Standard output.
+    pub out: &'a mut dyn Write,
+    /// Standard error.
+    pub err: &'a mut dyn Write,
+    /// Standard input.
+    pub input: &'a mut dyn Read,
+    /// Whether standard output is a terminal.
+    pub out_is_terminal: bool,
+}
+
+/// Errors that end a command with exit code 2.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CliError {
+    /// Reading or writing failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The matrix could not be read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Load(#[from] matrix::LoadError),
+    /// Routing failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Route(#[from] crate::route::RouteError),
+    /// A command-line value is wrong.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl CliError {
+    fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> CliError {
+        let context = context.into();
+        move |source| CliError::Io { context, source }
+    }
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
+    let ctx = Context::new(&cli.global, io.out_is_terminal)?;
+    match cli.command {
+        Command::Validate(args) => validate_cmd::run(&ctx, &args, io),
+        Command::Route(args) => route_cmd::run(&ctx, &args, io),
+    }
+}
+
+/// What every command needs: where the matrix is, the clock, colour.
+pub struct Context {
+    matrix: Option<PathBuf>,
+    now: DateTime<Utc>,
+    color: bool,
+}
+
+impl Context {
+    fn new(global: &Global, terminal: bool) -> Result<Self, CliError> {
+        let now = match &global.now {
+            Some(text) => DateTime::parse_from_rfc3339(text)
+                .map_err(|e| CliError::Usage(format!("--now {text}: {e}")))?
+                .with_timezone(&Utc),
+            None => Utc::now(),
+        };
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        Ok(Context {
+            matrix: global.matrix.clone(),
+            now,
+            color,
+        })
+    }
+
+    /// Loads the matrix: `--matrix`, else `./matrix`, else the shipped one
+    /// (saying so on standard error).
+    fn load(&self, io: &mut Io<'_>) -> Result<(Matrix, Vec<Finding>), CliError> {
+        if let Some(path) = &self.matrix {
+            return Ok(matrix::load_path(path)?);
+        }
+        let default = Path::new("matrix");
+        if default.is_dir() {
+            return Ok(matrix::load_path(default)?);
+        }
+        writeln!(
+            io.err,
+            "escalate: no ./matrix folder and no --matrix given: using the shipped matrix"
+        )
+        .map_err(CliError::io("writing to standard error"))?;
+        let files = matrix::shipped::FILES
+            .iter()
+            .map(|(name, text)| ((*name).to_string(), text.as_bytes().to_vec()))
+            .collect();
+        Ok(matrix::load_files(Origin::Shipped, files))
+    }
+
+    fn check(&self, matrix: &Matrix, mut findings: Vec<Finding>) -> Checked {
+        let mut checked = checks::check(matrix, self.now.date_naive());
+        findings.append(&mut checked.findings);
+        crate::validate::sort(&mut findings, &matrix.sources);
+        checked.findings = findings;
+        checked
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+/// Whether standard output is a terminal (for `main`).
+pub fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}

@@ -1,0 +1,313 @@
+//! `escalate route`.
+
+use super::{CliError, Context, EXIT_ERROR, EXIT_OK, Io};
+use crate::audit::{self, AuditRecord};
+use crate::matrix::Matrix;
+use crate::route::render::{self, HumanOptions};
+use crate::route::{Facts, Incident, Route, Router};
+use chrono::{DateTime, Utc};
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+
+/// Output formats of `route`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RouteFormat {
+    /// A compact table.
+    Human,
+    /// The stable JSON contract.
+    Json,
+    /// A block to paste into a ticket.
+    Markdown,
+}
+
+/// Arguments of `escalate route`.
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    /// What happened, in your own words; `-` reads standard input
+    #[arg(value_name = "DESCRIPTION", required_unless_present = "batch")]
+    pub description: Option<String>,
+    /// Route many incidents: JSON Lines, `-` for standard input
+    #[arg(long, value_name = "FILE", conflicts_with = "description")]
+    pub batch: Option<String>,
+    /// Data sensitivity level (overrides what the text implies)
+    #[arg(long, value_name = "LEVEL")]
+    pub data: Option<String>,
+    /// Impact scope level
+    #[arg(long, value_name = "LEVEL")]
+    pub scope: Option<String>,
+    /// Required approvals level
+    #[arg(long, value_name = "LEVEL")]
+    pub approval: Option<String>,
+    /// Any dimension: DIMENSION=LEVEL (repeatable)
+    #[arg(long = "set", value_name = "DIMENSION=LEVEL")]
+    pub set: Vec<String>,
+    /// Force the severity
+    #[arg(long, value_name = "ID")]
+    pub severity: Option<String>,
+    /// Force the tier
+    #[arg(long, value_name = "ID")]
+    pub tier: Option<String>,
+    /// When the incident was opened (RFC 3339) [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RouteFormat::Human)]
+    pub format: RouteFormat,
+    /// Explain the decision: rules, matched words, dimensions, tie-breaks
+    #[arg(long)]
+    pub explain: bool,
+    /// Echo the description as typed, without masking emails, phone and card numbers
+    #[arg(long)]
+    pub no_redact: bool,
+    /// Append one JSON line per decision to this file
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+    /// Who asks, for the audit log [default: git user.name, else $USER]
+    #[arg(long, value_name = "NAME")]
+    pub requester: Option<String>,
+}
+
+pub(super) fn run(ctx: &Context, args: &RouteArgs, io: &mut Io<'_>) -> Result<u8, CliError> {
+    let (matrix, findings) = ctx.load(io)?;
+    let checked = ctx.check(&matrix, findings);
+    if checked.has_errors() {
+        let errors: Vec<_> = checked
+            .findings
+            .iter()
+            .filter(|f| f.severity == crate::validate::diagnostic::Severity::Error)
+            .cloned()
+            .collect();
+        let text = crate::validate::to_human(&errors, &matrix.sources, ctx.color, super::terminal_width());
+        write!(io.err, "{text}escalate: the matrix has {} error(s); nothing was routed\n", errors.len())
+            .map_err(CliError::io("writing to standard error"))?;
+        return Ok(EXIT_ERROR);
+    }
+    let router = Router::new(&matrix, &checked)?;
+    let commit = crate::audit::matrix_commit(&matrix);
+    let audit_path = args
+        .audit_log
+        .clone()
+        .or_else(|| matrix.manifest.as_ref().and_then(|m| m.audit_log.clone()).map(PathBuf::from));
+    let requester = args.requester.clone().unwrap_or_else(audit::default_requester);
+
+    if let Some(batch) = &args.batch {
+        return run_batch(ctx, args, io, &router, batch, commit.as_deref(), audit_path.as_deref(), &requester);
+    }
+
+    let description = match args.description.as_deref() {
+        Some("-") => {
+            let mut text = String::new();
+            io.input
+                .read_to_string(&mut text)
+                .map_err(CliError::io("reading the description from standard input"))?;
+            text.trim().to_string()
+        }
+        Some(text) => text.to_string(),
+        None => String::new(),
+    };
+    if description.trim().is_empty() {
+        return Err(CliError::Usage("the description is empty: say what happened".into()));
+    }
+    let facts = facts_from_args(args)?;
+    let opened_at = match &args.at {
+        Some(at) => parse_time(at).map_err(CliError::Usage)?,
+        None => ctx.now,
+    };
+    let incident = Incident {
+        description,
+        opened_at,
+        facts,
+        redact: !args.no_redact,
+    };
+    let mut route = router.route(&incident)?;
+    route.matrix.commit.clone_from(&commit);
+    if let Some(path) = &audit_path {
+        write_audit(path, &requester, &incident, &route, ctx.now, &matrix)?;
+    }
+    let text = match args.format {
+        RouteFormat::Json => serde_json::to_string_pretty(&route).unwrap_or_default() + "\n",
+        RouteFormat::Markdown => render::markdown(&route),
+        RouteFormat::Human => render::human(
+            &route,
+            HumanOptions {
+                color: ctx.color,
+                explain: args.explain,
+                now: ctx.now,
+                width: u16::try_from(super::terminal_width()).ok(),
+            },
+        ),
+    };
+    io.out
+        .write_all(text.as_bytes())
+        .map_err(CliError::io("writing the route"))?;
+    Ok(EXIT_OK)
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("`{text}` is not an RFC 3339 time ({e}); write for example 2026-03-06T17:30:00+01:00"))
+}
+
+fn facts_from_args(args: &RouteArgs) -> Result<Facts, CliError> {
+    let mut dimensions = BTreeMap::new();
+    for (name, value) in [("data", &args.data), ("scope", &args.scope), ("approval", &args.approval)] {
+        if let Some(v) = value {
+            dimensions.insert(name.to_string(), v.clone());
+        }
+    }
+    for pair in &args.set {
+        let (dim, level) = pair
+            .split_once('=')
+            .ok_or_else(|| CliError::Usage(format!("--set {pair}: write DIMENSION=LEVEL, for example --set data=regulated")))?;
+        dimensions.insert(dim.trim().to_string(), level.trim().to_string());
+    }
+    Ok(Facts {
+        dimensions,
+        severity: args.severity.clone(),
+        tier: args.tier.clone(),
+    })
+}
+
+/// One line of a batch file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchLine {
+    #[serde(default)]
+    id: Option<serde_json::Value>,
+    description: String,
+    #[serde(default)]
+    opened_at: Option<String>,
+    #[serde(default)]
+    facts: Facts,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_batch(
+    ctx: &Context,
+    args: &RouteArgs,
+    io: &mut Io<'_>,
+    router: &Router<'_>,
+    source: &str,
+    commit: Option<&str>,
+    audit_path: Option<&std::path::Path>,
+    requester: &str,
+) -> Result<u8, CliError> {
+    let reader: Box<dyn BufRead + '_> = if source == "-" {
+        Box::new(BufReader::new(&mut *io.input))
+    } else {
+        let file = std::fs::File::open(source).map_err(CliError::io(format!("opening {source}")))?;
+        Box::new(BufReader::new(file))
+    };
+    let redact = !args.no_redact;
+    let mut out = std::io::BufWriter::new(&mut *io.out);
+    for (index, line) in reader.lines().enumerate() {
+        let number = index + 1;
+        let line = line.map_err(CliError::io(format!("reading {source} line {number}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = match serde_json::from_str::<BatchLine>(&line) {
+            Err(e) => serde_json::json!({
+                "line": number,
+                "error": { "message": format!("line {number}, column {}: {e}", e.column()) },
+            }),
+            Ok(entry) => {
+                let opened = match entry.opened_at.as_deref().map(parse_time) {
+                    Some(Err(message)) => Err(message),
+                    Some(Ok(t)) => Ok(t),
+                    None => Ok(ctx.now),
+                };
+                let result = opened.and_then(|opened_at| {
+                    let incident = Incident {
+                        description: entry.description.clone(),
+                        opened_at,
+                        facts: entry.facts.clone(),
+                        redact,
+                    };
+                    router
+                        .route(&incident)
+                        .map(|r| (incident, r))
+                        .map_err(|e| e.to_string())
+                });
+                match result {
+                    Ok((incident, mut route)) => {
+                        route.matrix.commit = commit.map(str::to_string);
+                        if let Some(path) = audit_path {
+                            write_audit(path, requester, &incident, &route, ctx.now, router.matrix())?;
+                        }
+                        let mut value = serde_json::to_value(&route).unwrap_or_default();
+                        if let Some(map) = value.as_object_mut() {
+                            map.insert("line".into(), number.into());
+                            if let Some(id) = entry.id {
+                                map.insert("id".into(), id);
+                            }
+                        }
+                        value
+                    }
+                    Err(message) => serde_json::json!({
+                        "line": number,
+                        "id": entry.id,
+                        "error": { "message": message },
+                    }),
+                }
+            }
+        };
+        serde_json::to_writer(&mut out, &record)
+            .map_err(|e| CliError::Io { context: "writing a batch result".into(), source: e.into() })?;
+        out.write_all(b"\n").map_err(CliError::io("writing a batch result"))?;
+    }
+    out.flush().map_err(CliError::io("writing batch results"))?;
+    Ok(EXIT_OK)
+}
+
+fn write_audit(
+    path: &std::path::Path,
+    requester: &str,
+    incident: &Incident,
+    route: &Route,
+    now: DateTime<Utc>,
+    matrix: &Matrix,
+) -> Result<(), CliError> {
+    let record = AuditRecord::new(now, requester, incident, route, matrix);
+    audit::append(path, &record).map_err(CliError::io(format!("appending to the audit log {}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_needs_an_equals_sign() {
+        let args = RouteArgs {
+            description: Some("x".into()),
+            batch: None,
+            data: Some("regulated".into()),
+            scope: None,
+            approval: None,
+            set: vec!["scope=team".into()],
+            severity: None,
+            tier: None,
+            at: None,
+            format: RouteFormat::Json,
+            explain: false,
+            no_redact: false,
+            audit_log: None,
+            requester: None,
+        };
+        let facts = facts_from_args(&args).unwrap();
+        assert_eq!(facts.dimensions.get("data").map(String::as_str), Some("regulated"));
+        assert_eq!(facts.dimensions.get("scope").map(String::as_str), Some("team"));
+        let bad = RouteArgs { set: vec!["scope".into()], ..args };
+        assert!(facts_from_args(&bad).is_err());
+    }
+
+    #[test]
+    fn times_must_carry_an_offset() {
+        assert!(parse_time("2026-03-06T17:30:00+01:00").is_ok());
+        assert!(parse_time("2026-03-06 17:30").is_err());
+    }
+}

@@ -1,0 +1,57 @@
+//! `escalate validate`.
+
+use super::{CliError, Context, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Io};
+use crate::validate::diagnostic::{Code, Severity};
+use crate::validate::{self, Format};
+use clap::Args;
+
+/// Arguments of `escalate validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 1 on warnings too
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// List every diagnostic code with a one-line description, and exit
+    #[arg(long)]
+    pub list_codes: bool,
+}
+
+pub(super) fn run(ctx: &Context, args: &ValidateArgs, io: &mut Io<'_>) -> Result<u8, CliError> {
+    let write_err = CliError::io("writing the report");
+    if args.list_codes {
+        let mut text = String::new();
+        for code in Code::ALL {
+            text.push_str(&format!("{:<24} {:<7} {}\n", code.name(), code.severity(), code.description()));
+        }
+        io.out.write_all(text.as_bytes()).map_err(write_err)?;
+        return Ok(EXIT_OK);
+    }
+    let (matrix, findings) = ctx.load(io)?;
+    let checked = ctx.check(&matrix, findings);
+    let findings = &checked.findings;
+    let text = match args.format {
+        Format::Json => validate::to_json(findings, &matrix.sources),
+        Format::Github => validate::to_github(findings, &matrix.sources),
+        Format::Human => {
+            let mut text = validate::to_human(findings, &matrix.sources, ctx.color, super::terminal_width());
+            text.push_str(&validate::summary(&matrix, findings));
+            text.push('\n');
+            text
+        }
+    };
+    io.out.write_all(text.as_bytes()).map_err(write_err)?;
+    let unreadable = findings.iter().any(|f| {
+        matches!(f.code, Code::Unreadable | Code::NoMatrixFiles) && f.severity == Severity::Error
+    });
+    let (errors, warnings) = validate::counts(findings);
+    Ok(if unreadable {
+        EXIT_ERROR
+    } else if errors > 0 || (args.deny_warnings && warnings > 0) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}

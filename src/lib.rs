@@ -1,0 +1,14 @@
+//! escalate: route no-code support incidents through a git-tracked
+//! escalation matrix, validate the matrix, and publish it.
+//!
+//! The library holds every capability; `main.rs` only parses arguments and
+//! maps results to exit codes. Nothing here prints: commands write to the
+//! streams they are given.
+
+pub mod audit;
+pub mod calendar;
+pub mod cli;
+pub mod matrix;
+pub mod redact;
+pub mod route;
+pub mod validate;

@@ -1,0 +1,32 @@
+//! The `escalate` command: parses arguments and hands over to the library.
+
+use clap::Parser;
+use escalate::cli::{self, Cli, Io};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let terminal = cli::stdout_is_terminal();
+    let (mut out, mut err, mut input) = (std::io::stdout().lock(), std::io::stderr(), std::io::stdin().lock());
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        input: &mut input,
+        out_is_terminal: terminal,
+    };
+    match cli::run(cli, &mut io) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            let report = anyhow::Error::new(error);
+            // Broken pipes (`escalate route ... | head`) are not worth a message.
+            let broken_pipe = report
+                .chain()
+                .filter_map(|e| e.downcast_ref::<std::io::Error>())
+                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+            if !broken_pipe {
+                eprintln!("escalate: {report:#}");
+            }
+            ExitCode::from(cli::EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The escalation matrix: its files, its typed model and the loader.
+//!
+//! Loading has two phases. The loader parses every file into a [`node::Node`]
+//! tree and deserializes each entity on its own, so that one broken entity
+//! does not hide the problems of the others. Cross-references are checked
+//! afterwards by [`crate::validate`].
+
+pub mod de;
+pub mod duration;
+mod load;
+pub mod node;
+pub mod schema;
+pub mod shipped;
+
+pub use load::{LoadError, load_files, load_path};
+
+use schema::{
+    CalendarSpec, Decision, Dimension, Fallback, FileId, Manifest, Party, Rule, Script, Severity,
+    Synonyms, Term, Tier,
+};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One matrix file's text, kept for diagnostics.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as shown to the user.
+    pub path: String,
+    /// The text.
+    pub text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// A source file from its display path and text.
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        (line, column)
+    }
+
+    /// `toml` or `yaml`, from the file name.
+    pub fn language(&self) -> &'static str {
+        if self.path.ends_with(".toml") {
+            "toml"
+        } else {
+            "yaml"
+        }
+    }
+}
+
+/// The files a matrix was read from.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        self.files.len() - 1
+    }
+
+    /// The file with an id.
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id)
+    }
+
+    /// All files, in load order.
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether there are no files.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// Where a matrix came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A folder or single file on disk.
+    Path(PathBuf),
+    /// The matrix compiled into the binary.
+    Shipped,
+    /// Files handed over in memory (a git revision, a test).
+    Memory(String),
+}
+
+/// A loaded matrix: every entity of every fragment, in file order.
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    /// Where it was read from.
+    pub origin: Origin,
+    /// The files, for diagnostics.
+    pub sources: Sources,
+    /// The manifest.
+    pub manifest: Option<Manifest>,
+    /// Severity levels.
+    pub severities: Vec<Severity>,
+    /// Tiers.
+    pub tiers: Vec<Tier>,
+    /// Teams and contacts.
+    pub parties: Vec<Party>,
+    /// Calendars.
+    pub calendars: Vec<CalendarSpec>,
+    /// Decision dimensions.
+    pub dimensions: Vec<Dimension>,
+    /// Routing rules.
+    pub rules: Vec<Rule>,
+    /// Decision matrix rows.
+    pub decisions: Vec<Decision>,
+    /// Escalation scripts.
+    pub scripts: Vec<Script>,
+    /// Glossary.
+    pub terms: Vec<Term>,
+    /// Synonym groups.
+    pub synonyms: Vec<Synonyms>,
+    /// Fallback route.
+    pub fallback: Option<Fallback>,
+}
+
+impl Matrix {
+    /// An empty matrix.
+    pub fn empty(origin: Origin) -> Self {
+        Matrix {
+            origin,
+            sources: Sources::default(),
+            manifest: None,
+            severities: Vec::new(),
+            tiers: Vec::new(),
+            parties: Vec::new(),
+            calendars: Vec::new(),
+            dimensions: Vec::new(),
+            rules: Vec::new(),
+            decisions: Vec::new(),
+            scripts: Vec::new(),
+            terms: Vec::new(),
+            synonyms: Vec::new(),
+            fallback: None,
+        }
+    }
+
+    /// The severity with an id.
+    pub fn severity(&self, id: &str) -> Option<&Severity> {
+        self.severities.iter().find(|s| s.id.value == id)
+    }
+
+    /// The tier with an id.
+    pub fn tier(&self, id: &str) -> Option<&Tier> {
+        self.tiers.iter().find(|t| t.id.value == id)
+    }
+
+    /// The team or contact with an id.
+    pub fn party(&self, id: &str) -> Option<&Party> {
+        self.parties.iter().find(|p| p.id.value == id)
+    }
+
+    /// The calendar with an id.
+    pub fn calendar(&self, id: &str) -> Option<&CalendarSpec> {
+        self.calendars.iter().find(|c| c.id.value == id)
+    }
+
+    /// The script with an id.
+    pub fn script(&self, id: &str) -> Option<&Script> {
+        self.scripts.iter().find(|s| s.id.value == id)
+    }
+
+    /// The dimension with an id.
+    pub fn dimension(&self, id: &str) -> Option<&Dimension> {
+        self.dimensions.iter().find(|d| d.id.value == id)
+    }
+
+    /// The rule with an id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id.value == id)
+    }
+
+    /// The manifest's version, or `0.0.0` when there is none.
+    pub fn version(&self) -> &str {
+        self.manifest
+            .as_ref()
+            .map_or("0.0.0", |m| m.version.value.as_str())
+    }
+}

@@ -1,0 +1,464 @@
+//! The detector table: one regex per rule, compiled once, plus the validator
+//! that confirms (and, for grouped numbers, possibly shortens) each candidate.
+//!
+//! A single [`RegexSet`] pass tells which rules can match at all; only those
+//! rules are then scanned with their own [`Regex`]. Overlapping hits of
+//! different rules are merged into one span labelled by the strongest rule,
+//! so nothing any rule flagged survives.
+
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexSet};
+
+use super::Sensitive;
+use super::checks::{
+    digit_count, iban_valid, is_year_list, looks_like_date, luhn_valid, numeric_after,
+    numeric_before,
+};
+
+/// A confirmed byte range of the text that must be replaced by a marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Span {
+    /// Start byte offset (a char boundary).
+    pub(super) start: usize,
+    /// End byte offset, exclusive (a char boundary).
+    pub(super) end: usize,
+    /// Which marker replaces the range.
+    pub(super) kind: Sensitive,
+}
+
+/// A validator's verdict on one candidate.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: usize,
+    end: usize,
+    kind: Sensitive,
+    /// A fallback classification (e.g. a Luhn-failing grouped number reported
+    /// as a national ID); it loses every label contest on merge.
+    weak: bool,
+}
+
+impl Hit {
+    fn strong(start: usize, end: usize, kind: Sensitive) -> Self {
+        Self {
+            start,
+            end,
+            kind,
+            weak: false,
+        }
+    }
+}
+
+/// Confirms a candidate `text[start..end]`, returning the range to replace.
+type Validate = fn(&str, usize, usize) -> Option<Hit>;
+
+/// How a rule turns a regex match into a hit.
+#[derive(Clone, Copy)]
+enum Check {
+    /// Every match is a hit of this kind.
+    Accept(Sensitive),
+    /// A validator confirms, shortens or rejects each match.
+    Validate(Validate),
+}
+
+/// One rule: its pattern and how its matches are confirmed.
+struct Detector {
+    /// Regex source; compiled once into both the set and a standalone regex.
+    pattern: &'static str,
+    /// When true, the first participating capture group is the sensitive part
+    /// (e.g. the value after `token=`); otherwise the whole match is.
+    captured: bool,
+    /// Confirms or rejects a candidate.
+    check: Check,
+}
+
+/// Label strength of fallback hits: weaker than every table entry.
+const WEAK_RANK: usize = usize::MAX;
+
+/// The rules, strongest first: when hits overlap, the merged span takes the
+/// kind of the earliest rule involved.
+const DETECTORS: [Detector; 13] = [
+    // Well-known token formats and private key blocks.
+    Detector {
+        pattern: r"(?x)
+            -----BEGIN[\ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----
+                (?s:.*?)
+                (?:-----END[\ A-Z0-9]*PRIVATE\ KEY(?:\ BLOCK)?-----|\z)
+            | (?-u:\b)sk-[A-Za-z0-9_\-]{20,}
+            | (?-u:\b)(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}
+            | (?-u:\b)gh[pousr]_[A-Za-z0-9]{30,}
+            | (?-u:\b)github_pat_[A-Za-z0-9_]{30,}
+            | (?-u:\b)glpat-[A-Za-z0-9_\-]{20,}
+            | (?-u:\b)xox[abposr]-[A-Za-z0-9\-]{10,}
+            | (?-u:\b)(?:AKIA|ASIA)[A-Z0-9]{16}(?-u:\b)
+            | (?-u:\b)AIza[A-Za-z0-9_\-]{35}
+            | (?-u:\b)npm_[A-Za-z0-9]{36}
+            | (?-u:\b)eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}
+        ",
+        captured: false,
+        check: Check::Accept(Sensitive::Secret),
+    },
+    // A long base64-ish value after key / token / secret / password / bearer.
+    Detector {
+        pattern: r#"(?xi)
+            (?-u:\b)(?:[a-z0-9]+[_\-.])*
+            (?:apikey|key|token|secret|password|passwd|pwd|passphrase|bearer
+              |authorization|auth|credentials?)s?
+            ["']?
+            (?:[\ \t]*[:=][\ \t]*|[\ \t]+(?:is[\ \t]+|was[\ \t]+)?)
+            ["'`]?
+            ([A-Za-z0-9+/_\-]{32,}={0,2})
+        "#,
+        captured: true,
+        check: Check::Accept(Sensitive::Secret),
+    },
+    // Any explicit password assignment: `password: hunter22`, `pwd="a b c"`.
+    Detector {
+        pattern: r#"(?xi)
+            (?-u:\b)(?:[a-z0-9]+[_\-.])*
+            (?:password|passwd|passphrase|pwd)
+            ["']?[\ \t]*[:=][\ \t]*
+            (?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|([^\s"'<>]{4,}))
+        "#,
+        captured: true,
+        check: Check::Accept(Sensitive::Secret),
+    },
+    // Credentials inside a URL: scheme://user:password@host
+    Detector {
+        pattern: r"(?i)(?-u:\b)[a-z][a-z0-9+.\-]*://([^\s/?#@:]+:[^\s/?#@]+)@",
+        captured: true,
+        check: Check::Accept(Sensitive::Secret),
+    },
+    // Email addresses (Unicode letters allowed in local part and domain).
+    Detector {
+        pattern: r"[\p{L}\p{N}._%+\-]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?\.)+\p{L}{2,}",
+        captured: false,
+        check: Check::Accept(Sensitive::Email),
+    },
+    // IBAN, compact or in groups of four.
+    Detector {
+        pattern: r"(?i-u)\b[a-z]{2}[0-9]{2}(?:[ ]?[a-z0-9]{4}){2,7}(?:[ ]?[a-z0-9]{1,3})?\b",
+        captured: false,
+        check: Check::Validate(iban),
+    },
+    // Payment cards: 4-4-4-4(-3), Amex/Diners 4-6-5/4-6-4, or contiguous.
+    Detector {
+        pattern: r"(?x-u)\b(?:
+              [0-9]{4}(?:[\ \-][0-9]{4}){2,3}(?:[\ \-][0-9]{1,4})?
+            | [0-9]{4}[\ \-][0-9]{6}[\ \-][0-9]{4,5}
+            | [0-9]{13,19}
+        )\b",
+        captured: false,
+        check: Check::Validate(card),
+    },
+    // US Social Security numbers.
+    Detector {
+        pattern: r"(?-u)\b[0-9]{3}(?:-[0-9]{2}-|[ ][0-9]{2}[ ])[0-9]{4}\b",
+        captured: false,
+        check: Check::Validate(ssn),
+    },
+    // UK National Insurance numbers.
+    Detector {
+        pattern: r"(?i-u)\b[a-z]{2}[ ]?[0-9]{2}[ ]?[0-9]{2}[ ]?[0-9]{2}[ ]?[a-d]\b",
+        captured: false,
+        check: Check::Validate(uk_nino),
+    },
+    // International phone numbers: +CC or 00CC, then groups.
+    Detector {
+        pattern: r"(?x-u)
+            (?:\+|\b00)[1-9][0-9]{0,3}
+            (?:[\ .\-]?\(0\))?
+            (?:[\ .\-/]?(?:\([0-9]{1,5}\)|[0-9]{1,5}))
+            (?:[\ .\-/]?[0-9]{2,8}){0,6}
+            \b
+        ",
+        captured: false,
+        check: Check::Validate(phone_international),
+    },
+    // North American numbers: (555) 123-4567, 555-123-4567, 1-800-555-1234.
+    Detector {
+        pattern: r"(?x-u)
+            (?:\b1[\ .\-]?)?
+            (?:\([0-9]{3}\)[\ ]?|\b[0-9]{3}[\ .\-])
+            [0-9]{3}[\ .\-][0-9]{4}\b
+        ",
+        captured: false,
+        check: Check::Validate(phone_national),
+    },
+    // National numbers with trunk prefix 0: 030 1234 5678, (030) 1234567.
+    Detector {
+        pattern: r"(?x-u)
+            (?:\(0[1-9][0-9]{0,4}\)[\ ]?|\b0[1-9][0-9]{0,4}[\ /\-])
+            [0-9]{2,8}
+            (?:[\ /\-][0-9]{2,8}){0,4}
+            \b
+        ",
+        captured: false,
+        check: Check::Validate(phone_trunk),
+    },
+    // Any other standalone run of nine or more digits.
+    Detector {
+        pattern: r"(?-u)\b[0-9]{9,}\b",
+        captured: false,
+        check: Check::Validate(long_number),
+    },
+];
+
+/// The table compiled once: a set for the prefilter pass and one regex per
+/// rule (same order) for locating matches.
+struct Compiled {
+    set: RegexSet,
+    regexes: Vec<Regex>,
+}
+
+// The patterns are string constants; `tests::patterns_compile` compiles each
+// one, so these `expect`s cannot fire at run time.
+#[allow(clippy::expect_used)]
+static COMPILED: LazyLock<Compiled> = LazyLock::new(|| Compiled {
+    set: RegexSet::new(DETECTORS.iter().map(|d| d.pattern))
+        .expect("constant detector patterns compile (checked by a test)"),
+    regexes: DETECTORS
+        .iter()
+        .map(|d| {
+            Regex::new(d.pattern).expect("constant detector pattern compiles (checked by a test)")
+        })
+        .collect(),
+});
+
+/// All pattern sources, in rule order (for tests).
+#[cfg(test)]
+pub(super) fn patterns() -> impl Iterator<Item = &'static str> {
+    DETECTORS.iter().map(|d| d.pattern)
+}
+
+/// Finds every sensitive span in `text`: sorted, non-overlapping, and never
+/// overlapping a marker that is already present.
+pub(super) fn find(text: &str) -> Vec<Span> {
+    let compiled = &*COMPILED;
+    let matched = compiled.set.matches(text);
+    if !matched.matched_any() {
+        return Vec::new();
+    }
+    let markers = marker_ranges(text);
+    let mut hits: Vec<(Hit, usize)> = Vec::new();
+    for (rank, (detector, regex)) in DETECTORS.iter().zip(&compiled.regexes).enumerate() {
+        if matched.matched(rank) {
+            scan(text, regex, detector, &mut |hit| {
+                let on_marker = markers
+                    .iter()
+                    .any(|&(start, end)| hit.start < end && start < hit.end);
+                if !on_marker {
+                    hits.push((hit, if hit.weak { WEAK_RANK } else { rank }));
+                }
+            });
+        }
+    }
+    merge(hits)
+}
+
+/// Runs one rule over the whole text. A rejected candidate is retried one
+/// char further on, so a valid match hiding behind it is still found.
+fn scan(text: &str, regex: &Regex, detector: &Detector, emit: &mut dyn FnMut(Hit)) {
+    let mut pos = 0;
+    while pos < text.len() {
+        let (whole_start, part) = if detector.captured {
+            let Some(caps) = regex.captures_at(text, pos) else {
+                break;
+            };
+            let whole_start = caps.get(0).map_or(pos, |m| m.start());
+            (whole_start, caps.iter().skip(1).flatten().next())
+        } else {
+            let Some(m) = regex.find_at(text, pos) else {
+                break;
+            };
+            (m.start(), Some(m))
+        };
+        let retry = next_char(text, whole_start);
+        let hit = part.and_then(|m| match detector.check {
+            Check::Accept(kind) => Some(Hit::strong(m.start(), m.end(), kind)),
+            Check::Validate(validate) => validate(text, m.start(), m.end()),
+        });
+        match hit {
+            Some(hit) if hit.end > hit.start => {
+                emit(hit);
+                pos = hit.end.max(retry);
+            }
+            _ => pos = retry,
+        }
+    }
+}
+
+/// Byte offset of the char after the one starting at `pos`.
+fn next_char(text: &str, pos: usize) -> usize {
+    pos + text
+        .get(pos..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(1, char::len_utf8)
+}
+
+/// Byte ranges of marker strings already in the text.
+fn marker_ranges(text: &str) -> Vec<(usize, usize)> {
+    Sensitive::ALL
+        .iter()
+        .flat_map(|kind| {
+            text.match_indices(kind.marker())
+                .map(|(start, m)| (start, start + m.len()))
+        })
+        .collect()
+}
+
+/// Unions overlapping hits; a merged span takes the kind of its strongest
+/// (lowest-ranked) hit.
+fn merge(mut hits: Vec<(Hit, usize)>) -> Vec<Span> {
+    hits.sort_unstable_by_key(|(hit, rank)| (hit.start, hit.end, *rank));
+    let mut spans: Vec<(Span, usize)> = Vec::with_capacity(hits.len());
+    for (hit, rank) in hits {
+        match spans.last_mut() {
+            Some((last, last_rank)) if hit.start < last.end => {
+                last.end = last.end.max(hit.end);
+                if rank < *last_rank {
+                    last.kind = hit.kind;
+                    *last_rank = rank;
+                }
+            }
+            _ => {
+                let span = Span {
+                    start: hit.start,
+                    end: hit.end,
+                    kind: hit.kind,
+                };
+                spans.push((span, rank));
+            }
+        }
+    }
+    spans.into_iter().map(|(span, _)| span).collect()
+}
+
+/// Candidate end offsets for a grouped number, longest first: the full
+/// match, then the end of each earlier group (cut before a separator).
+fn group_ends(text: &str, start: usize, end: usize) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let is_sep = |b: u8| matches!(b, b' ' | b'-' | b'.' | b'/');
+    let mut ends = vec![end];
+    for i in (start + 1..end).rev() {
+        if is_sep(bytes[i]) && !is_sep(bytes[i - 1]) {
+            ends.push(i);
+        }
+    }
+    ends
+}
+
+fn iban(text: &str, start: usize, end: usize) -> Option<Hit> {
+    group_ends(text, start, end)
+        .into_iter()
+        .find(|&e| iban_valid(&text[start..e]))
+        .map(|e| Hit::strong(start, e, Sensitive::Iban))
+}
+
+/// Luhn-valid 13 to 19 digits (never starting with 0, never right after a
+/// `+`) is a card. A grouped number of 12+ digits that fails Luhn is still
+/// reported, as a (weak) national ID / long number, unless it is a list of
+/// years. A contiguous Luhn-failing run is left to the long-number rule.
+fn card(text: &str, start: usize, end: usize) -> Option<Hit> {
+    let before = start.checked_sub(1).and_then(|i| text.as_bytes().get(i));
+    if before == Some(&b'+') || numeric_before(text, start) || numeric_after(text, end) {
+        return None;
+    }
+    if !text[start..].starts_with('0') {
+        for e in group_ends(text, start, end) {
+            let candidate = &text[start..e];
+            if (13..=19).contains(&digit_count(candidate)) && luhn_valid(candidate) {
+                return Some(Hit::strong(start, e, Sensitive::Card));
+            }
+        }
+    }
+    let whole = &text[start..end];
+    let grouped = whole.contains([' ', '-']);
+    (grouped && digit_count(whole) >= 12 && !is_year_list(whole)).then_some(Hit {
+        start,
+        end,
+        kind: Sensitive::NationalId,
+        weak: true,
+    })
+}
+
+/// SSN with the never-issued area (000, 666), group (00) and serial (0000)
+/// values excluded.
+fn ssn(text: &str, start: usize, end: usize) -> Option<Hit> {
+    if numeric_before(text, start) || numeric_after(text, end) {
+        return None;
+    }
+    let digits: String = text[start..end]
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let (area, rest) = digits.split_at(3);
+    let (group, serial) = rest.split_at(2);
+    let issued = area != "000" && area != "666" && group != "00" && serial != "0000";
+    issued.then_some(Hit::strong(start, end, Sensitive::NationalId))
+}
+
+/// UK NINO prefix rules: first letter not D F I Q U V, second not
+/// D F I O Q U V, and not one of the unused prefixes.
+fn uk_nino(text: &str, start: usize, end: usize) -> Option<Hit> {
+    let upper = text[start..end].to_ascii_uppercase();
+    let bytes = upper.as_bytes();
+    let (first, second) = (bytes[0], bytes[1]);
+    let prefix = &upper[..2];
+    let valid = !b"DFIQUV".contains(&first)
+        && !b"DFIOQUV".contains(&second)
+        && !["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&prefix);
+    valid.then_some(Hit::strong(start, end, Sensitive::NationalId))
+}
+
+/// Shared phone validation: tries the full candidate, then shorter ones
+/// ending at earlier group boundaries (so a trailing "17" of "17:30" is not
+/// swallowed), and accepts the first with 7..=`max_digits` significant digits.
+fn phone(
+    text: &str,
+    start: usize,
+    end: usize,
+    max_digits: usize,
+    reject_dates: bool,
+) -> Option<Hit> {
+    if numeric_before(text, start) {
+        return None;
+    }
+    group_ends(text, start, end)
+        .into_iter()
+        .find(|&e| {
+            let candidate = &text[start..e];
+            let mut digits = digit_count(candidate);
+            if candidate.starts_with("00") {
+                digits = digits.saturating_sub(2);
+            }
+            if candidate.contains("(0)") {
+                digits = digits.saturating_sub(1);
+            }
+            (7..=max_digits).contains(&digits)
+                && !numeric_after(text, e)
+                && !(reject_dates && looks_like_date(candidate))
+        })
+        .map(|e| Hit::strong(start, e, Sensitive::Phone))
+}
+
+fn phone_international(text: &str, start: usize, end: usize) -> Option<Hit> {
+    phone(text, start, end, 15, false)
+}
+
+fn phone_national(text: &str, start: usize, end: usize) -> Option<Hit> {
+    phone(text, start, end, 11, false)
+}
+
+fn phone_trunk(text: &str, start: usize, end: usize) -> Option<Hit> {
+    phone(text, start, end, 13, true)
+}
+
+/// Nine or more digits, unless part of a decimal or time-like number.
+fn long_number(text: &str, start: usize, end: usize) -> Option<Hit> {
+    (!numeric_before(text, start) && !numeric_after(text, end)).then_some(Hit::strong(
+        start,
+        end,
+        Sensitive::NationalId,
+    ))
+}

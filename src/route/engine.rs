@@ -1,0 +1,736 @@
+//! From a description and facts to a route: the rules, the precedence, the
+//! severity, the parties and the deadlines.
+//!
+//! A [`Router`] is built once per matrix. All phrases of all rules and
+//! dimension levels go into one automaton and all regular expressions into
+//! one set, so routing a description costs one pass over its words whatever
+//! the number of rules; only rules that something in the text touched (plus
+//! the few rules without text conditions) are evaluated.
+
+use super::text::{self, PhraseIndex};
+use super::{
+    DeadlineSet, DimensionValue, Explanation, Facts, Incident, Named, PartyView, RejectedRule,
+    Route, RouteError, RuleMatch, Step,
+};
+use crate::calendar::Clock;
+use crate::matrix::Matrix;
+use crate::matrix::schema::{self, RuleKind};
+use crate::redact;
+use crate::validate::checks::{Checked, Comparison, EffectiveTargets};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Any(usize),
+    All(usize, usize),
+    None(usize),
+    Level(usize, usize),
+}
+
+#[derive(Debug)]
+struct Condition {
+    dimension: usize,
+    comparison: Comparison,
+    level: usize,
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    any: usize,
+    all: usize,
+    has_text: bool,
+    dims: Vec<Condition>,
+}
+
+#[derive(Debug)]
+struct CompiledDecision {
+    conditions: Vec<Condition>,
+}
+
+/// A matrix prepared for routing.
+#[derive(Debug)]
+pub struct Router<'m> {
+    matrix: &'m Matrix,
+    checked: &'m Checked,
+    index: PhraseIndex,
+    slots: Vec<Slot>,
+    phrases: Vec<String>,
+    regex: regex::RegexSet,
+    regex_rule: Vec<usize>,
+    rules: Vec<CompiledRule>,
+    /// Rules with no phrase or regex condition: evaluated for every incident.
+    untextual: Vec<usize>,
+    decisions: Vec<CompiledDecision>,
+    severity_rank: BTreeMap<String, u32>,
+}
+
+fn conditions(matrix: &Matrix, map: &BTreeMap<String, crate::matrix::de::Spanned<String>>) -> Vec<Condition> {
+    map.iter()
+        .filter_map(|(dim_id, text)| {
+            let dimension = matrix.dimensions.iter().position(|d| d.id.value == *dim_id)?;
+            let comparison = Comparison::parse(&text.value)?;
+            let level = matrix
+                .dimensions
+                .get(dimension)?
+                .levels
+                .iter()
+                .position(|l| l.id.value == comparison.level)?;
+            Some(Condition {
+                dimension,
+                comparison,
+                level,
+            })
+        })
+        .collect()
+}
+
+impl<'m> Router<'m> {
+    /// Prepares a validated matrix for routing.
+    pub fn new(matrix: &'m Matrix, checked: &'m Checked) -> Result<Self, RouteError> {
+        if checked.has_errors() {
+            return Err(RouteError::InvalidMatrix);
+        }
+        let mut slots = Vec::new();
+        let mut phrase_list: Vec<(String, u32)> = Vec::new();
+        let mut push = |slots: &mut Vec<Slot>, phrase: &str, slot: Slot| -> Result<(), RouteError> {
+            let id = u32::try_from(slots.len()).map_err(|_| RouteError::TooLarge)?;
+            slots.push(slot);
+            phrase_list.push((phrase.to_string(), id));
+            Ok(())
+        };
+        let mut rules = Vec::new();
+        let mut patterns = Vec::new();
+        let mut regex_rule = Vec::new();
+        let mut untextual = Vec::new();
+        for (r, rule) in matrix.rules.iter().enumerate() {
+            let c = &rule.conditions;
+            for p in &c.any {
+                push(&mut slots, &p.value, Slot::Any(r))?;
+            }
+            for (k, p) in c.all.iter().enumerate() {
+                push(&mut slots, &p.value, Slot::All(r, k))?;
+            }
+            for p in &c.none {
+                push(&mut slots, &p.value, Slot::None(r))?;
+            }
+            for p in &c.regex {
+                patterns.push(format!("(?i){}", p.value));
+                regex_rule.push(r);
+            }
+            let has_text = !c.any.is_empty() || !c.regex.is_empty() || !c.all.is_empty();
+            if !has_text {
+                untextual.push(r);
+            }
+            rules.push(CompiledRule {
+                any: c.any.len() + c.regex.len(),
+                all: c.all.len(),
+                has_text,
+                dims: conditions(matrix, &c.dimensions),
+            });
+        }
+        for (d, dim) in matrix.dimensions.iter().enumerate() {
+            for (l, level) in dim.levels.iter().enumerate() {
+                for p in &level.phrases {
+                    push(&mut slots, &p.value, Slot::Level(d, l))?;
+                }
+            }
+        }
+        let synonyms: Vec<Vec<String>> = matrix
+            .synonyms
+            .iter()
+            .map(|g| g.terms.iter().map(|t| t.value.clone()).collect())
+            .collect();
+        let index = PhraseIndex::build(phrase_list.iter().map(|(p, id)| (p.as_str(), *id)), &synonyms)
+            .map_err(|e| RouteError::Phrase(e.to_string()))?;
+        let regex = regex::RegexSetBuilder::new(&patterns)
+            .size_limit(1 << 24)
+            .build()
+            .map_err(|e| RouteError::Regex(e.to_string()))?;
+        let decisions = matrix
+            .decisions
+            .iter()
+            .map(|d| CompiledDecision {
+                conditions: conditions(matrix, &d.when),
+            })
+            .collect();
+        let severity_rank = matrix
+            .severities
+            .iter()
+            .map(|s| (s.id.value.clone(), s.rank.value))
+            .collect();
+        Ok(Router {
+            matrix,
+            checked,
+            index,
+            slots,
+            phrases: phrase_list.into_iter().map(|(p, _)| p).collect(),
+            regex,
+            regex_rule,
+            rules,
+            untextual,
+            decisions,
+            severity_rank,
+        })
+    }
+
+    /// The matrix this router routes with.
+    pub fn matrix(&self) -> &Matrix {
+        self.matrix
+    }
+
+    fn rank(&self, severity: &str) -> u32 {
+        self.severity_rank.get(severity).copied().unwrap_or(u32::MAX)
+    }
+
+    /// Routes one incident.
+    #[allow(clippy::too_many_lines)]
+    pub fn route(&self, incident: &Incident) -> Result<Route, RouteError> {
+        let m = self.matrix;
+        let normalized = text::normalize(&incident.description);
+        let hits = self.index.find(&normalized);
+
+        // Per-rule evidence gathered from the hits.
+        struct Evidence {
+            any: usize,
+            all: Vec<bool>,
+            blocked: bool,
+            words: Vec<std::ops::Range<usize>>,
+            phrases: Vec<usize>,
+        }
+        let mut evidence: BTreeMap<usize, Evidence> = BTreeMap::new();
+        let new_evidence = |r: usize, rules: &[CompiledRule]| Evidence {
+            any: 0,
+            all: vec![false; rules.get(r).map_or(0, |c| c.all)],
+            blocked: false,
+            words: Vec::new(),
+            phrases: Vec::new(),
+        };
+        let mut inferred: BTreeMap<usize, (usize, Vec<String>)> = BTreeMap::new();
+        for hit in &hits {
+            let Some(slot) = self.slots.get(hit.payload as usize) else { continue };
+            let matched = incident
+                .description
+                .get(hit.bytes.clone())
+                .unwrap_or_default()
+                .to_string();
+            match *slot {
+                Slot::Any(r) | Slot::All(r, _) | Slot::None(r) => {
+                    let e = evidence.entry(r).or_insert_with(|| new_evidence(r, &self.rules));
+                    match *slot {
+                        Slot::Any(_) => {
+                            e.any += 1;
+                            e.words.push(hit.tokens.clone());
+                            e.phrases.push(hit.payload as usize);
+                        }
+                        Slot::All(_, k) => {
+                            if let Some(flag) = e.all.get_mut(k) {
+                                *flag = true;
+                            }
+                            e.words.push(hit.tokens.clone());
+                            e.phrases.push(hit.payload as usize);
+                        }
+                        _ => e.blocked = true,
+                    }
+                }
+                Slot::Level(d, l) => {
+                    let entry = inferred.entry(d).or_insert((l, Vec::new()));
+                    if l > entry.0 {
+                        *entry = (l, vec![matched]);
+                    } else if l == entry.0 && !entry.1.contains(&matched) {
+                        entry.1.push(matched);
+                    }
+                }
+            }
+        }
+        let lowered = incident.description.to_lowercase();
+        let mut regex_hits: Vec<usize> = Vec::new();
+        if !self.regex.is_empty() {
+            for i in self.regex.matches(&lowered).iter() {
+                if let Some(&r) = self.regex_rule.get(i) {
+                    regex_hits.push(r);
+                    let e = evidence.entry(r).or_insert_with(|| new_evidence(r, &self.rules));
+                    e.any += 1;
+                }
+            }
+        }
+
+        // Dimensions: given facts win over what the text implies.
+        let mut dims: BTreeMap<String, DimensionValue> = BTreeMap::new();
+        let mut levels: Vec<Option<usize>> = vec![None; m.dimensions.len()];
+        for (d, dim) in m.dimensions.iter().enumerate() {
+            if let Some(given) = incident.facts.dimensions.get(&dim.id.value) {
+                let l = dim
+                    .levels
+                    .iter()
+                    .position(|l| l.id.value == *given)
+                    .ok_or_else(|| RouteError::UnknownLevel {
+                        dimension: dim.id.value.clone(),
+                        level: given.clone(),
+                        known: dim.levels.iter().map(|l| l.id.value.clone()).collect(),
+                    })?;
+                if let Some(slot) = levels.get_mut(d) {
+                    *slot = Some(l);
+                }
+                dims.insert(
+                    dim.id.value.clone(),
+                    DimensionValue {
+                        level: given.clone(),
+                        source: "given".into(),
+                        phrases: Vec::new(),
+                    },
+                );
+            } else if let Some((l, words)) = inferred.get(&d) {
+                if let Some(slot) = levels.get_mut(d) {
+                    *slot = Some(*l);
+                }
+                let level = dim.levels.get(*l).map(|l| l.id.value.clone()).unwrap_or_default();
+                dims.insert(
+                    dim.id.value.clone(),
+                    DimensionValue {
+                        level,
+                        source: "inferred".into(),
+                        phrases: redact_all(words, incident.redact),
+                    },
+                );
+            }
+        }
+        for key in incident.facts.dimensions.keys() {
+            if m.dimension(key).is_none() {
+                return Err(RouteError::UnknownDimension {
+                    dimension: key.clone(),
+                    known: m.dimensions.iter().map(|d| d.id.value.clone()).collect(),
+                });
+            }
+        }
+        let dims_hold = |conds: &[Condition]| {
+            conds.iter().all(|c| {
+                levels
+                    .get(c.dimension)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|actual| c.comparison.holds(actual, c.level))
+            })
+        };
+
+        // Which rules match, and why the others that were touched do not.
+        let mut matched: Vec<(usize, usize)> = Vec::new(); // (rule, words covered)
+        let mut rejected: Vec<RejectedRule> = Vec::new();
+        let candidates = evidence.keys().copied().chain(self.untextual.iter().copied());
+        let mut seen = std::collections::BTreeSet::new();
+        for r in candidates {
+            if !seen.insert(r) {
+                continue;
+            }
+            let (Some(rule), Some(compiled)) = (m.rules.get(r), self.rules.get(r)) else { continue };
+            let e = evidence.get(&r);
+            let any_ok = compiled.any == 0 || e.is_some_and(|e| e.any > 0);
+            let all_ok = e.map_or(compiled.all == 0, |e| e.all.iter().all(|b| *b));
+            let blocked = e.is_some_and(|e| e.blocked);
+            let dims_ok = dims_hold(&compiled.dims);
+            let text_ok = compiled.has_text || !compiled.dims.is_empty();
+            if any_ok && all_ok && !blocked && dims_ok && text_ok {
+                let covered = e.map_or(0, |e| covered_words(&e.words));
+                matched.push((r, covered));
+            } else if e.is_some() || !compiled.dims.is_empty() && compiled.has_text {
+                let reason = if blocked {
+                    "an excluded phrase occurs".to_string()
+                } else if !any_ok {
+                    "none of its `any` phrases occur".to_string()
+                } else if !all_ok {
+                    "not every `all` phrase occurs".to_string()
+                } else {
+                    format!("dimension condition not met ({})", describe_conditions(m, &rule.conditions.dimensions).join(", "))
+                };
+                rejected.push(RejectedRule {
+                    id: rule.id.value.clone(),
+                    reason,
+                });
+            }
+        }
+
+        // Precedence among route rules: precedence, then words covered, then id.
+        let mut routes: Vec<(usize, usize)> = matched
+            .iter()
+            .copied()
+            .filter(|(r, _)| m.rules.get(*r).is_some_and(|x| x.kind == RuleKind::Route))
+            .collect();
+        routes.sort_by(|a, b| {
+            let (ra, rb) = (&m.rules[a.0], &m.rules[b.0]);
+            rb.precedence
+                .value
+                .cmp(&ra.precedence.value)
+                .then(b.1.cmp(&a.1))
+                .then(ra.id.value.cmp(&rb.id.value))
+        });
+        let winner = routes.first().and_then(|(r, _)| m.rules.get(*r));
+        let mut tie_break = None;
+        if let (Some(first), Some(second)) = (routes.first(), routes.get(1)) {
+            let (a, b) = (&m.rules[first.0], &m.rules[second.0]);
+            if a.precedence.value == b.precedence.value {
+                tie_break = Some(if first.1 == second.1 {
+                    format!(
+                        "`{}` and `{}` share precedence {} and cover {} words each; the smaller id wins",
+                        a.id.value, b.id.value, a.precedence.value, first.1
+                    )
+                } else {
+                    format!(
+                        "`{}` and `{}` share precedence {}; `{}` covers more words ({} vs {})",
+                        a.id.value, b.id.value, a.precedence.value, a.id.value, first.1, second.1
+                    )
+                });
+            }
+        }
+        for (r, _) in routes.iter().skip(1) {
+            if let (Some(rule), Some(w)) = (m.rules.get(*r), winner) {
+                rejected.push(RejectedRule {
+                    id: rule.id.value.clone(),
+                    reason: format!("matched, but `{}` takes precedence", w.id.value),
+                });
+            }
+        }
+        let mut overrides: Vec<&schema::Rule> = matched
+            .iter()
+            .filter_map(|(r, _)| m.rules.get(*r))
+            .filter(|x| x.kind == RuleKind::Override)
+            .collect();
+        // Lowest precedence first, so the highest applies last and wins.
+        overrides.sort_by(|a, b| a.precedence.value.cmp(&b.precedence.value).then(b.id.value.cmp(&a.id.value)));
+
+        let fallback = winner.is_none();
+        let fb = m.fallback.as_ref().ok_or(RouteError::InvalidMatrix)?;
+        let mut tier_id = winner
+            .and_then(|w| w.outcome.tier.as_ref())
+            .map_or_else(|| fb.tier.value.clone(), |t| t.value.clone());
+        let mut severity_id = winner
+            .and_then(|w| w.outcome.severity.as_ref())
+            .map_or_else(|| fb.severity.value.clone(), |s| s.value.clone());
+        let mut severity_reason = match winner {
+            Some(w) if w.outcome.severity.is_some() => format!("set by rule `{}`", w.id.value),
+            _ => "the fallback's severity".to_string(),
+        };
+        let mut owner_override = winner.and_then(|w| w.outcome.owner.as_ref()).map(|o| o.value.clone());
+        let mut script_id = winner
+            .and_then(|w| w.outcome.script.as_ref())
+            .or(if fallback { fb.script.as_ref() } else { None })
+            .map(|s| s.value.clone());
+        let mut extra_notify: Vec<String> = Vec::new();
+        if fallback {
+            extra_notify.extend(fb.notify.iter().map(|n| n.value.clone()));
+        }
+        if let Some(w) = winner {
+            extra_notify.extend(w.outcome.notify.iter().map(|n| n.value.clone()));
+            if let Some(floor) = &w.outcome.min_severity {
+                if self.rank(&floor.value) < self.rank(&severity_id) {
+                    severity_id.clone_from(&floor.value);
+                    severity_reason = format!("raised by rule `{}`", w.id.value);
+                }
+            }
+        }
+        for o in &overrides {
+            let out = &o.outcome;
+            if let Some(t) = &out.tier {
+                tier_id.clone_from(&t.value);
+            }
+            if let Some(s) = &out.severity {
+                severity_id.clone_from(&s.value);
+                severity_reason = format!("set by override `{}`", o.id.value);
+            }
+            if let Some(floor) = &out.min_severity {
+                if self.rank(&floor.value) < self.rank(&severity_id) {
+                    severity_id.clone_from(&floor.value);
+                    severity_reason = format!("raised by override `{}`", o.id.value);
+                }
+            }
+            if let Some(owner) = &out.owner {
+                owner_override = Some(owner.value.clone());
+            }
+            if let Some(s) = &out.script {
+                script_id = Some(s.value.clone());
+            }
+            extra_notify.extend(out.notify.iter().map(|n| n.value.clone()));
+        }
+        let mut decisions = Vec::new();
+        for (d, compiled) in m.decisions.iter().zip(&self.decisions) {
+            if !compiled.conditions.is_empty() && dims_hold(&compiled.conditions) {
+                decisions.push(d.id.value.clone());
+                extra_notify.extend(d.notify.iter().map(|n| n.value.clone()));
+                if self.rank(&d.min_severity.value) < self.rank(&severity_id) {
+                    severity_id.clone_from(&d.min_severity.value);
+                    severity_reason = format!("raised by decision `{}`", d.id.value);
+                }
+            }
+        }
+        if let Some(given) = &incident.facts.severity {
+            if m.severity(given).is_none() {
+                return Err(RouteError::UnknownSeverity(given.clone()));
+            }
+            severity_id.clone_from(given);
+            severity_reason = "given with --severity".into();
+        }
+        if let Some(given) = &incident.facts.tier {
+            if m.tier(given).is_none() {
+                return Err(RouteError::UnknownTier(given.clone()));
+            }
+            tier_id.clone_from(given);
+        }
+
+        let severity = m.severity(&severity_id).ok_or(RouteError::InvalidMatrix)?;
+        let tier = m.tier(&tier_id).ok_or(RouteError::InvalidMatrix)?;
+        let sponsor = m.manifest.as_ref().map(|x| x.sponsor.value.clone());
+        let owner_id = owner_override.unwrap_or_else(|| tier.owner.value.clone());
+        let backup_id = tier.backup.as_ref().map(|b| b.value.clone());
+        let resolve_reserved = |name: &str| -> Option<String> {
+            match name {
+                "owner" => Some(owner_id.clone()),
+                "backup" => backup_id.clone(),
+                "sponsor" => sponsor.clone(),
+                "next-tier" => tier
+                    .escalates_to
+                    .as_ref()
+                    .and_then(|t| m.tier(&t.value))
+                    .map(|t| t.owner.value.clone()),
+                other => Some(other.to_string()),
+            }
+        };
+        let mut notify_ids: Vec<String> = Vec::new();
+        for id in severity.notify.iter().map(|n| n.value.as_str()).chain(extra_notify.iter().map(String::as_str)) {
+            if let Some(id) = resolve_reserved(id) {
+                if id != owner_id && !notify_ids.contains(&id) {
+                    notify_ids.push(id);
+                }
+            }
+        }
+
+        let targets = self
+            .checked
+            .targets
+            .get(&(severity_id.clone(), tier_id.clone()))
+            .ok_or(RouteError::InvalidMatrix)?;
+        let zone = self.display_zone(targets);
+        let opened = incident.opened_at;
+        let due = |minutes: u64| add(&targets.clock, opened, minutes);
+        let acknowledge_by = due(targets.acknowledge)?;
+        let assess_by = due(targets.assess)?;
+        let resolve_by = due(targets.resolve)?;
+        let next_update_by = due(targets.update_every)?;
+        let mut escalation = Vec::new();
+        for step in &targets.escalation {
+            let at = due(step.after)?;
+            let who: Vec<String> = step.notify.iter().filter_map(|n| resolve_reserved(n)).collect();
+            let names: Vec<String> = step
+                .notify
+                .iter()
+                .filter_map(|n| match n.as_str() {
+                    "backup" | "owner" | "sponsor" | "next-tier" => {
+                        resolve_reserved(n).map(|id| format!("{} ({id})", n.replace('-', " ")))
+                    }
+                    other => Some(other.to_string()),
+                })
+                .collect();
+            let local = at.with_timezone(&zone);
+            escalation.push(Step {
+                at: local.to_rfc3339(),
+                unless: step.unless.as_str().to_string(),
+                action: step.action.clone(),
+                notify: who,
+                text: format!(
+                    "not {} by {} -> {} {}",
+                    step.unless.as_str(),
+                    local.format("%a %Y-%m-%d %H:%M %:z"),
+                    step.action,
+                    names.join(", ")
+                ),
+            });
+        }
+
+        let owner = self.party_view(&owner_id);
+        let backup = backup_id.as_deref().map(|b| self.party_view(b));
+        let notify: Vec<PartyView> = notify_ids.iter().map(|id| self.party_view(id)).collect();
+        let fmt_local = |t: DateTime<Utc>| t.with_timezone(&zone).to_rfc3339();
+        let deadlines = DeadlineSet {
+            clock: targets.calendar.clone().unwrap_or_else(|| "24x7".into()),
+            time_zone: zone.name().to_string(),
+            acknowledge_by: fmt_local(acknowledge_by),
+            assess_by: fmt_local(assess_by),
+            resolve_by: fmt_local(resolve_by),
+            next_update_by: fmt_local(next_update_by),
+            targets: BTreeMap::from([
+                ("acknowledge".to_string(), crate::matrix::duration::format_minutes(targets.acknowledge)),
+                ("assess".to_string(), crate::matrix::duration::format_minutes(targets.assess)),
+                ("resolve".to_string(), crate::matrix::duration::format_minutes(targets.resolve)),
+                ("update_every".to_string(), crate::matrix::duration::format_minutes(targets.update_every)),
+            ]),
+        };
+
+        let mut rule_matches: Vec<RuleMatch> = Vec::new();
+        let applied: Vec<&schema::Rule> = winner.into_iter().chain(overrides.iter().rev().copied()).collect();
+        for rule in &applied {
+            let r = m.rules.iter().position(|x| x.id.value == rule.id.value).unwrap_or(usize::MAX);
+            let e = evidence.get(&r);
+            let mut words: Vec<String> = e
+                .map(|e| {
+                    e.words
+                        .iter()
+                        .filter_map(|range| span_text(&normalized, &incident.description, range))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if regex_hits.contains(&r) {
+                words.push("(regular expression)".into());
+            }
+            words.dedup();
+            let phrases = e
+                .map(|e| e.phrases.iter().filter_map(|p| self.phrases.get(*p).cloned()).collect())
+                .unwrap_or_default();
+            rule_matches.push(RuleMatch {
+                id: rule.id.value.clone(),
+                kind: rule.kind,
+                precedence: rule.precedence.value,
+                summary: rule.summary.clone(),
+                words: redact_all(&words, incident.redact),
+                phrases,
+                dimensions: describe_conditions(m, &rule.conditions.dimensions),
+            });
+        }
+        let confidence = if fallback {
+            "low"
+        } else if tie_break.as_ref().is_some_and(|_| routes.get(0).map(|r| r.1) == routes.get(1).map(|r| r.1)) {
+            "medium"
+        } else {
+            "high"
+        };
+
+        let script = script_id.as_deref().and_then(|id| m.script(id)).map(|s| super::ScriptView {
+            id: s.id.value.clone(),
+            name: s.name.clone(),
+            text: String::new(),
+            template: s.text.value.clone(),
+        });
+        let description = if incident.redact {
+            redact::redact(&incident.description).text
+        } else {
+            incident.description.clone()
+        };
+        let mut route = Route {
+            description,
+            severity: Named {
+                id: severity.id.value.clone(),
+                name: severity.name.clone(),
+                reason: severity_reason,
+            },
+            tier: Named {
+                id: tier.id.value.clone(),
+                name: tier.name.clone(),
+                reason: match (winner, overrides.iter().rev().find(|o| o.outcome.tier.is_some()), &incident.facts.tier) {
+                    (_, _, Some(_)) => "given with --tier".into(),
+                    (_, Some(o), _) => format!("set by override `{}`", o.id.value),
+                    (Some(w), None, _) => format!("set by rule `{}`", w.id.value),
+                    (None, None, _) => "the fallback's tier".into(),
+                },
+            },
+            owner,
+            backup,
+            notify,
+            deadlines,
+            escalation,
+            script,
+            fallback,
+            confidence: confidence.to_string(),
+            dimensions: dims,
+            explanation: Explanation {
+                rules: applied.iter().map(|r| r.id.value.clone()).collect(),
+                winner: winner.map(|w| w.id.value.clone()),
+                overrides: overrides.iter().rev().map(|o| o.id.value.clone()).collect(),
+                matched: rule_matches,
+                rejected,
+                tie_break,
+                decisions,
+            },
+            matrix: super::MatrixInfo {
+                name: m.manifest.as_ref().map(|x| x.name.clone()).unwrap_or_default(),
+                version: m.version().to_string(),
+                commit: None,
+            },
+            opened_at: opened.with_timezone(&zone).to_rfc3339(),
+        };
+        super::render::fill_script(&mut route, m);
+        Ok(route)
+    }
+
+    fn display_zone(&self, targets: &EffectiveTargets) -> chrono_tz::Tz {
+        match &targets.clock {
+            Clock::Business(cal) => cal.zone,
+            Clock::AroundTheClock => self
+                .matrix
+                .manifest
+                .as_ref()
+                .and_then(|m| m.time_zone.value.parse().ok())
+                .unwrap_or(chrono_tz::UTC),
+        }
+    }
+
+    fn party_view(&self, id: &str) -> PartyView {
+        match self.matrix.party(id) {
+            Some(p) => PartyView {
+                id: p.id.value.clone(),
+                name: p.name.clone(),
+                role: p.role.clone(),
+                channels: p
+                    .channels
+                    .iter()
+                    .filter(|(name, _)| !p.is_private(name))
+                    .map(|(name, value)| (name.to_string(), value.to_string()))
+                    .collect(),
+            },
+            None => PartyView {
+                id: id.to_string(),
+                name: id.to_string(),
+                role: String::new(),
+                channels: BTreeMap::new(),
+            },
+        }
+    }
+}
+
+fn add(clock: &Clock, start: DateTime<Utc>, minutes: u64) -> Result<DateTime<Utc>, RouteError> {
+    let minutes = i64::try_from(minutes).map_err(|_| RouteError::TooLarge)?;
+    clock
+        .add(start, chrono::Duration::minutes(minutes))
+        .map_err(|e| RouteError::Calendar(e.to_string()))
+}
+
+fn covered_words(ranges: &[std::ops::Range<usize>]) -> usize {
+    let mut covered: Vec<usize> = ranges.iter().flat_map(Clone::clone).collect();
+    covered.sort_unstable();
+    covered.dedup();
+    covered.len()
+}
+
+fn span_text(normalized: &text::Normalized, original: &str, range: &std::ops::Range<usize>) -> Option<String> {
+    let tokens: Vec<&text::Token> = normalized.tokens().collect();
+    let first = tokens.get(range.start)?;
+    let last = tokens.get(range.end.checked_sub(1)?)?;
+    original.get(first.start..last.end).map(str::to_string)
+}
+
+fn redact_all(words: &[String], redact_on: bool) -> Vec<String> {
+    words
+        .iter()
+        .map(|w| if redact_on { redact::redact(w).text } else { w.clone() })
+        .collect()
+}
+
+fn describe_conditions(matrix: &Matrix, map: &BTreeMap<String, crate::matrix::de::Spanned<String>>) -> Vec<String> {
+    let _ = matrix;
+    map.iter()
+        .map(|(dim, cmp)| format!("{dim} {}", cmp.value.trim()))
+        .collect()
+}
+
+impl Facts {
+    /// Whether no fact was given.
+    pub fn is_empty(&self) -> bool {
+        self.dimensions.is_empty() && self.severity.is_none() && self.tier.is_none()
+    }
+}

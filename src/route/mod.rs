@@ -1,0 +1,283 @@
+//! `escalate route`: from a described incident to severity, tier, owner,
+//! notify list, due times and the script to read.
+//!
+//! The JSON form of [`Route`] is a stable contract (see README, "Route JSON").
+
+mod engine;
+pub mod render;
+pub mod text;
+
+pub use engine::Router;
+
+use crate::matrix::schema::RuleKind;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Facts that override what is inferred from the text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    /// Dimension levels by dimension id (`data` -> `regulated`).
+    #[serde(default, flatten)]
+    pub dimensions: BTreeMap<String, String>,
+    /// A severity id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// A tier id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+}
+
+/// One incident to route.
+#[derive(Debug, Clone)]
+pub struct Incident {
+    /// What happened, in the requester's words.
+    pub description: String,
+    /// When the incident was opened.
+    pub opened_at: DateTime<Utc>,
+    /// Facts given explicitly.
+    pub facts: Facts,
+    /// Whether sensitive details are masked wherever the description is echoed.
+    pub redact: bool,
+}
+
+/// Why a route could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum RouteError {
+    /// The matrix has errors; run `escalate validate`.
+    #[error("the matrix has errors: run `escalate validate` to see them")]
+    #[diagnostic(code(invalid_matrix))]
+    InvalidMatrix,
+    /// A given dimension does not exist.
+    #[error("unknown dimension `{dimension}` (known: {})", known.join(", "))]
+    #[diagnostic(code(unknown_dimension))]
+    UnknownDimension {
+        /// What was given.
+        dimension: String,
+        /// What exists.
+        known: Vec<String>,
+    },
+    /// A given level does not exist.
+    #[error("unknown level `{level}` for dimension `{dimension}` (known: {})", known.join(", "))]
+    #[diagnostic(code(unknown_level))]
+    UnknownLevel {
+        /// The dimension.
+        dimension: String,
+        /// What was given.
+        level: String,
+        /// What exists.
+        known: Vec<String>,
+    },
+    /// A given severity does not exist.
+    #[error("unknown severity `{0}`")]
+    #[diagnostic(code(unknown_severity))]
+    UnknownSeverity(String),
+    /// A given tier does not exist.
+    #[error("unknown tier `{0}`")]
+    #[diagnostic(code(unknown_tier))]
+    UnknownTier(String),
+    /// Calendar arithmetic failed (a calendar without working time ahead).
+    #[error("cannot compute a due time: {0}")]
+    #[diagnostic(code(calendar))]
+    Calendar(String),
+    /// A phrase could not be indexed.
+    #[error("cannot index phrases: {0}")]
+    #[diagnostic(code(phrase))]
+    Phrase(String),
+    /// Regular expressions could not be compiled together.
+    #[error("cannot compile the rules' regular expressions: {0}")]
+    #[diagnostic(code(regex))]
+    Regex(String),
+    /// A number out of range.
+    #[error("the matrix is too large to route")]
+    #[diagnostic(code(too_large))]
+    TooLarge,
+}
+
+/// An id with its display name and why it was chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Named {
+    /// The id.
+    pub id: String,
+    /// The display name.
+    pub name: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A team or contact as printed: public channels only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartyView {
+    /// The id.
+    pub id: String,
+    /// The name.
+    pub name: String,
+    /// The role.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub role: String,
+    /// Public channels by name.
+    pub channels: BTreeMap<String, String>,
+}
+
+impl PartyView {
+    /// The first public channel, for one-line mentions.
+    pub fn first_channel(&self) -> Option<String> {
+        ["queue", "chat", "email", "pager"]
+            .iter()
+            .find_map(|c| self.channels.get(*c).map(|v| format!("{c} {v}")))
+    }
+}
+
+/// The due instants of an incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeadlineSet {
+    /// The calendar id, or `24x7`.
+    pub clock: String,
+    /// The zone the instants are written in.
+    pub time_zone: String,
+    /// Acknowledge by (RFC 3339 with offset).
+    pub acknowledge_by: String,
+    /// Initial assessment by.
+    pub assess_by: String,
+    /// Resolve by.
+    pub resolve_by: String,
+    /// First update by.
+    pub next_update_by: String,
+    /// The targets as durations.
+    pub targets: BTreeMap<String, String>,
+}
+
+/// An escalation step with its instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// When it fires.
+    pub at: String,
+    /// The milestone that stops it.
+    pub unless: String,
+    /// What to do.
+    pub action: String,
+    /// Who (party ids).
+    pub notify: Vec<String>,
+    /// The step in words.
+    pub text: String,
+}
+
+/// The script to read, filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScriptView {
+    /// The id.
+    pub id: String,
+    /// The title.
+    pub name: String,
+    /// The text with placeholders filled.
+    pub text: String,
+    /// The text as written.
+    #[serde(skip)]
+    pub template: String,
+}
+
+/// A dimension level and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DimensionValue {
+    /// The level id.
+    pub level: String,
+    /// `given` or `inferred`.
+    pub source: String,
+    /// The words that implied it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phrases: Vec<String>,
+}
+
+/// A rule that matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleMatch {
+    /// The id.
+    pub id: String,
+    /// Route or override.
+    pub kind: RuleKind,
+    /// Its precedence.
+    pub precedence: i32,
+    /// Its summary.
+    pub summary: String,
+    /// The words of the description that matched.
+    pub words: Vec<String>,
+    /// The phrases of the rule that matched.
+    pub phrases: Vec<String>,
+    /// The dimension conditions it required.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<String>,
+}
+
+/// A rule that was considered and not applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedRule {
+    /// The id.
+    pub id: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Why the route is what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// Ids of the rules applied: the winner first, then overrides.
+    pub rules: Vec<String>,
+    /// The winning route rule.
+    pub winner: Option<String>,
+    /// Overrides applied, highest precedence first.
+    pub overrides: Vec<String>,
+    /// Details of each applied rule.
+    pub matched: Vec<RuleMatch>,
+    /// Rules considered and not applied.
+    pub rejected: Vec<RejectedRule>,
+    /// How a tie in precedence was broken.
+    pub tie_break: Option<String>,
+    /// Decision matrix rows that held.
+    pub decisions: Vec<String>,
+}
+
+/// Which matrix decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatrixInfo {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The git commit of the matrix files, when they are in a repository.
+    pub commit: Option<String>,
+}
+
+/// The decision for one incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Route {
+    /// The description as echoed (redacted unless asked otherwise).
+    pub description: String,
+    /// When it was opened, in the deadlines' zone.
+    pub opened_at: String,
+    /// The severity.
+    pub severity: Named,
+    /// The tier.
+    pub tier: Named,
+    /// Who owns it.
+    pub owner: PartyView,
+    /// Who stands in.
+    pub backup: Option<PartyView>,
+    /// Who else must know.
+    pub notify: Vec<PartyView>,
+    /// By when.
+    pub deadlines: DeadlineSet,
+    /// Escalation steps.
+    pub escalation: Vec<Step>,
+    /// What to say.
+    pub script: Option<ScriptView>,
+    /// Whether no rule matched.
+    pub fallback: bool,
+    /// `high`, `medium` (tie on equal evidence) or `low` (fallback).
+    pub confidence: String,
+    /// Dimension levels.
+    pub dimensions: BTreeMap<String, DimensionValue>,
+    /// Why.
+    pub explanation: Explanation,
+    /// Which matrix.
+    pub matrix: MatrixInfo,
+}

@@ -1,0 +1,189 @@
+//! `escalate validate`: every problem of a matrix, in one run.
+//!
+//! Loading reports syntax, unknown keys, wrong types and duplicate keys;
+//! [`checks`] reports everything that needs the whole matrix. Output is
+//! sorted and deterministic in every format.
+
+pub mod checks;
+pub mod diagnostic;
+
+use crate::matrix::{Matrix, Sources};
+use diagnostic::{Finding, Report, Severity};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// Output formats of `validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Diagnostics with the source line underlined.
+    Human,
+    /// One JSON document.
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+/// Sorts findings into their documented order: file, position, code.
+pub fn sort(findings: &mut [Finding], sources: &Sources) {
+    findings.sort_by(|a, b| a.sort_key(sources).cmp(&b.sort_key(sources)));
+}
+
+/// Counts of errors and warnings.
+pub fn counts(findings: &[Finding]) -> (usize, usize) {
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    (errors, findings.len() - errors)
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'static str,
+    severity: Severity,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    label: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    valid: bool,
+    errors: usize,
+    warnings: usize,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+fn position(sources: &Sources, file: Option<usize>, offset: usize) -> (Option<&str>, Option<(usize, usize)>) {
+    match file.and_then(|f| sources.get(f)) {
+        Some(source) => (Some(source.path.as_str()), Some(source.line_col(offset))),
+        None => (None, None),
+    }
+}
+
+/// Findings as one JSON document (already sorted by the caller).
+pub fn to_json(findings: &[Finding], sources: &Sources) -> String {
+    let (errors, warnings) = counts(findings);
+    let report = JsonReport {
+        valid: errors == 0,
+        errors,
+        warnings,
+        findings: findings
+            .iter()
+            .map(|f| {
+                let (file, pos) = position(sources, f.file, f.span.start);
+                JsonFinding {
+                    code: f.code.name(),
+                    severity: f.severity,
+                    message: &f.message,
+                    file,
+                    line: pos.map(|p| p.0),
+                    column: pos.map(|p| p.1),
+                    help: f.help.as_deref(),
+                    related: f
+                        .related
+                        .iter()
+                        .filter_map(|r| {
+                            let source = sources.get(r.file)?;
+                            let (line, column) = source.line_col(r.span.start);
+                            Some(JsonRelated {
+                                file: &source.path,
+                                line,
+                                column,
+                                label: &r.label,
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    };
+    serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+}
+
+fn github_escape(text: &str, property: bool) -> String {
+    let mut out = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    if property {
+        out = out.replace(':', "%3A").replace(',', "%2C");
+    }
+    out
+}
+
+/// Findings as GitHub Actions workflow commands.
+pub fn to_github(findings: &[Finding], sources: &Sources) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let kind = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let (file, pos) = position(sources, f.file, f.span.start);
+        let mut props = vec![format!("title={}", github_escape(f.code.name(), true))];
+        if let (Some(file), Some((line, col))) = (file, pos) {
+            props.insert(0, format!("col={col}"));
+            props.insert(0, format!("line={line}"));
+            props.insert(0, format!("file={}", github_escape(file, true)));
+        }
+        let mut message = f.message.clone();
+        if let Some(help) = &f.help {
+            let _ = write!(message, "\nhelp: {help}");
+        }
+        let _ = writeln!(out, "::{kind} {}::{}", props.join(","), github_escape(&message, false));
+    }
+    out
+}
+
+/// Findings rendered by miette, with source lines underlined.
+pub fn to_human(findings: &[Finding], sources: &Sources, color: bool, width: usize) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    let mut out = String::new();
+    for f in findings {
+        let report = Report::new(f, sources);
+        if handler.render_report(&mut out, &report).is_err() {
+            let _ = writeln!(out, "{}: {}", f.code.name(), f.message);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The closing summary line.
+pub fn summary(matrix: &Matrix, findings: &[Finding]) -> String {
+    let (errors, warnings) = counts(findings);
+    let what = format!(
+        "{} {} ({} file{})",
+        matrix.manifest.as_ref().map_or("matrix", |m| m.name.as_str()),
+        matrix.version(),
+        matrix.sources.len(),
+        if matrix.sources.len() == 1 { "" } else { "s" }
+    );
+    match (errors, warnings) {
+        (0, 0) => format!("{what}: valid"),
+        (0, w) => format!("{what}: valid with {w} warning{}", plural(w)),
+        (e, w) => format!("{what}: {e} error{}, {w} warning{}", plural(e), plural(w)),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
