@@ -114,11 +114,17 @@ pub enum Origin {
 }
 
 /// A loaded matrix: every entity of every fragment, in file order.
-#[derive(Debug, Clone)]
+///
+/// Serialising it gives the model without positions or file names, so two
+/// matrices written differently (TOML and YAML, split or not) compare equal
+/// when they mean the same.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Matrix {
     /// Where it was read from.
+    #[serde(skip)]
     pub origin: Origin,
     /// The files, for diagnostics.
+    #[serde(skip)]
     pub sources: Sources,
     /// The manifest.
     pub manifest: Option<Manifest>,
