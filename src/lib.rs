@@ -11,4 +11,5 @@ pub mod cli;
 pub mod matrix;
 pub mod redact;
 pub mod route;
+pub mod testing;
 pub mod validate;

@@ -2,6 +2,7 @@
 //! and turns the result into an exit code; everything else lives here.
 
 mod route_cmd;
+mod test_cmd;
 mod validate_cmd;
 
 use crate::matrix::{self, Matrix, Origin};
@@ -70,6 +71,9 @@ pub enum Command {
     /// Route a described incident to severity, tier, owner and due times
     #[command(after_help = "Examples:\n  escalate route \"Payroll flow fails since 9:00 and exposes employee bank details\"\n  echo \"Can't log in\" | escalate route - --format json\n  escalate route --batch incidents.jsonl > routes.jsonl")]
     Route(route_cmd::RouteArgs),
+    /// Run the matrix's routing tests (its tests/ folder)
+    #[command(after_help = "Examples:\n  escalate test\n  escalate test --filter security --format junit > routing-tests.xml")]
+    Test(test_cmd::TestArgs),
 }
 
 /// Where a command reads and writes.
@@ -122,6 +126,7 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
     match cli.command {
         Command::Validate(args) => validate_cmd::run(&ctx, &args, io),
         Command::Route(args) => route_cmd::run(&ctx, &args, io),
+        Command::Test(args) => test_cmd::run(&ctx, &args, io),
     }
 }
 
@@ -174,6 +179,25 @@ impl Context {
         Ok(matrix::load_files(Origin::Shipped, files))
     }
 
+    /// The routing tests: `--tests DIR`, else the matrix folder's `tests/`,
+    /// else the shipped tests for the shipped matrix.
+    fn load_suite(&self, matrix: &mut Matrix, dir: Option<&Path>) -> crate::testing::Suite {
+        if let Some(dir) = dir {
+            return crate::testing::load_dir(dir, &mut matrix.sources);
+        }
+        match &matrix.origin {
+            Origin::Path(path) if path.is_dir() => crate::testing::load_dir(&path.join("tests"), &mut matrix.sources),
+            Origin::Shipped => {
+                let files = matrix::shipped::TESTS
+                    .iter()
+                    .map(|(name, text)| ((*name).to_string(), (*text).to_string()))
+                    .collect();
+                crate::testing::load_texts(files, &mut matrix.sources)
+            }
+            _ => crate::testing::Suite::default(),
+        }
+    }
+
     fn check(&self, matrix: &Matrix, mut findings: Vec<Finding>) -> Checked {
         let mut checked = checks::check(matrix, self.now.date_naive());
         findings.append(&mut checked.findings);
@@ -181,6 +205,23 @@ impl Context {
         checked.findings = findings;
         checked
     }
+}
+
+fn report_matrix_errors(ctx: &Context, matrix: &Matrix, checked: &Checked, io: &mut Io<'_>, what: &str) -> Result<(), CliError> {
+    let errors: Vec<_> = checked
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::validate::diagnostic::Severity::Error)
+        .cloned()
+        .collect();
+    let text = crate::validate::to_human(&errors, &matrix.sources, ctx.color, terminal_width());
+    write!(
+        io.err,
+        "{text}escalate: the matrix has {} error{}; {what}\n",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    )
+    .map_err(CliError::io("writing to standard error"))
 }
 
 fn terminal_width() -> usize {

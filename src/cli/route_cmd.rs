@@ -74,15 +74,7 @@ pub(super) fn run(ctx: &Context, args: &RouteArgs, io: &mut Io<'_>) -> Result<u8
     let (matrix, findings) = ctx.load(io)?;
     let checked = ctx.check(&matrix, findings);
     if checked.has_errors() {
-        let errors: Vec<_> = checked
-            .findings
-            .iter()
-            .filter(|f| f.severity == crate::validate::diagnostic::Severity::Error)
-            .cloned()
-            .collect();
-        let text = crate::validate::to_human(&errors, &matrix.sources, ctx.color, super::terminal_width());
-        write!(io.err, "{text}escalate: the matrix has {} error(s); nothing was routed\n", errors.len())
-            .map_err(CliError::io("writing to standard error"))?;
+        super::report_matrix_errors(ctx, &matrix, &checked, io, "nothing was routed")?;
         return Ok(EXIT_ERROR);
     }
     let router = Router::new(&matrix, &checked)?;

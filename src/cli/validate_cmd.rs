@@ -29,15 +29,23 @@ pub(super) fn run(ctx: &Context, args: &ValidateArgs, io: &mut Io<'_>) -> Result
         io.out.write_all(text.as_bytes()).map_err(write_err)?;
         return Ok(EXIT_OK);
     }
-    let (matrix, findings) = ctx.load(io)?;
-    let checked = ctx.check(&matrix, findings);
+    let (mut matrix, findings) = ctx.load(io)?;
+    let mut checked = ctx.check(&matrix, findings);
+    let matrix_files = matrix.sources.len();
+    let suite = ctx.load_suite(&mut matrix, None);
+    let (suite_findings, coverage) = crate::testing::suite_findings(&matrix, &checked, &suite, ctx.now);
+    checked.findings.extend(suite_findings);
+    validate::sort(&mut checked.findings, &matrix.sources);
     let findings = &checked.findings;
     let text = match args.format {
         Format::Json => validate::to_json(findings, &matrix.sources),
         Format::Github => validate::to_github(findings, &matrix.sources),
         Format::Human => {
             let mut text = validate::to_human(findings, &matrix.sources, ctx.color, super::terminal_width());
-            text.push_str(&validate::summary(&matrix, findings));
+            if let Some((exercised, total)) = coverage {
+                text.push_str(&format!("rules exercised: {exercised}/{total}\n"));
+            }
+            text.push_str(&validate::summary(&matrix, matrix_files, findings));
             text.push('\n');
             text
         }

@@ -14,3 +14,6 @@ pub const FILES: &[(&str, &str)] = &[
     ("matrix/severities.toml", include_str!("../../matrix/severities.toml")),
     ("matrix/tiers.toml", include_str!("../../matrix/tiers.toml")),
 ];
+
+/// The shipped routing tests (`matrix/tests/`), as (path, text).
+pub const TESTS: &[(&str, &str)] = &[];

@@ -168,14 +168,13 @@ pub fn to_human(findings: &[Finding], sources: &Sources, color: bool, width: usi
 }
 
 /// The closing summary line.
-pub fn summary(matrix: &Matrix, findings: &[Finding]) -> String {
+pub fn summary(matrix: &Matrix, files: usize, findings: &[Finding]) -> String {
     let (errors, warnings) = counts(findings);
     let what = format!(
-        "{} {} ({} file{})",
+        "{} {} ({files} file{})",
         matrix.manifest.as_ref().map_or("matrix", |m| m.name.as_str()),
         matrix.version(),
-        matrix.sources.len(),
-        if matrix.sources.len() == 1 { "" } else { "s" }
+        if files == 1 { "" } else { "s" }
     );
     match (errors, warnings) {
         (0, 0) => format!("{what}: valid"),
