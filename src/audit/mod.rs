@@ -127,8 +127,7 @@ pub fn matrix_commit(matrix: &Matrix) -> Option<String> {
     }
     let dirty = repo
         .statuses(Some(&mut options))
-        .map(|s| s.iter().any(|e| e.status() != git2::Status::CURRENT && e.status() != git2::Status::IGNORED))
-        .unwrap_or(false);
+        .is_ok_and(|s| s.iter().any(|e| e.status() != git2::Status::CURRENT && e.status() != git2::Status::IGNORED));
     if dirty {
         id.push_str("-dirty");
     }

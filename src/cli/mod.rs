@@ -54,7 +54,7 @@ pub struct Global {
 /// When to use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// On a terminal, unless NO_COLOR is set.
+    /// On a terminal, unless `NO_COLOR` is set.
     Auto,
     /// Always.
     Always,
@@ -70,7 +70,7 @@ pub enum Command {
     Validate(validate_cmd::ValidateArgs),
     /// Route a described incident to severity, tier, owner and due times
     #[command(after_help = "Examples:\n  escalate route \"Payroll flow fails since 9:00 and exposes employee bank details\"\n  echo \"Can't log in\" | escalate route - --format json\n  escalate route --batch incidents.jsonl > routes.jsonl")]
-    Route(route_cmd::RouteArgs),
+    Route(Box<route_cmd::RouteArgs>),
     /// Run the matrix's routing tests (its tests/ folder)
     #[command(after_help = "Examples:\n  escalate test\n  escalate test --filter security --format junit > routing-tests.xml")]
     Test(test_cmd::TestArgs),
@@ -181,7 +181,7 @@ impl Context {
 
     /// The routing tests: `--tests DIR`, else the matrix folder's `tests/`,
     /// else the shipped tests for the shipped matrix.
-    fn load_suite(&self, matrix: &mut Matrix, dir: Option<&Path>) -> crate::testing::Suite {
+    fn load_suite(matrix: &mut Matrix, dir: Option<&Path>) -> crate::testing::Suite {
         if let Some(dir) = dir {
             return crate::testing::load_dir(dir, &mut matrix.sources);
         }
@@ -215,9 +215,9 @@ fn report_matrix_errors(ctx: &Context, matrix: &Matrix, checked: &Checked, io: &
         .cloned()
         .collect();
     let text = crate::validate::to_human(&errors, &matrix.sources, ctx.color, terminal_width());
-    write!(
+    writeln!(
         io.err,
-        "{text}escalate: the matrix has {} error{}; {what}\n",
+        "{text}escalate: the matrix has {} error{}; {what}",
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
     )

@@ -27,7 +27,7 @@ pub(super) fn run(ctx: &Context, args: &TestArgs, io: &mut Io<'_>) -> Result<u8,
         super::report_matrix_errors(ctx, &matrix, &checked, io, "no test was run")?;
         return Ok(EXIT_ERROR);
     }
-    let suite = ctx.load_suite(&mut matrix, args.tests.as_deref());
+    let suite = Context::load_suite(&mut matrix, args.tests.as_deref());
     let router = Router::new(&matrix, &checked)?;
     let mut problems = suite.findings.clone();
     problems.extend(suite.check_references(&matrix));

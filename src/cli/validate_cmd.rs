@@ -4,6 +4,7 @@ use super::{CliError, Context, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Io};
 use crate::validate::diagnostic::{Code, Severity};
 use crate::validate::{self, Format};
 use clap::Args;
+use std::fmt::Write as _;
 
 /// Arguments of `escalate validate`.
 #[derive(Debug, Args)]
@@ -24,7 +25,7 @@ pub(super) fn run(ctx: &Context, args: &ValidateArgs, io: &mut Io<'_>) -> Result
     if args.list_codes {
         let mut text = String::new();
         for code in Code::ALL {
-            text.push_str(&format!("{:<24} {:<7} {}\n", code.name(), code.severity(), code.description()));
+            let _ = writeln!(text, "{:<24} {:<7} {}", code.name(), code.severity(), code.description());
         }
         io.out.write_all(text.as_bytes()).map_err(write_err)?;
         return Ok(EXIT_OK);
@@ -32,7 +33,7 @@ pub(super) fn run(ctx: &Context, args: &ValidateArgs, io: &mut Io<'_>) -> Result
     let (mut matrix, findings) = ctx.load(io)?;
     let mut checked = ctx.check(&matrix, findings);
     let matrix_files = matrix.sources.len();
-    let suite = ctx.load_suite(&mut matrix, None);
+    let suite = Context::load_suite(&mut matrix, None);
     let (suite_findings, coverage) = crate::testing::suite_findings(&matrix, &checked, &suite, ctx.now);
     checked.findings.extend(suite_findings);
     validate::sort(&mut checked.findings, &matrix.sources);
@@ -43,7 +44,7 @@ pub(super) fn run(ctx: &Context, args: &ValidateArgs, io: &mut Io<'_>) -> Result
         Format::Human => {
             let mut text = validate::to_human(findings, &matrix.sources, ctx.color, super::terminal_width());
             if let Some((exercised, total)) = coverage {
-                text.push_str(&format!("rules exercised: {exercised}/{total}\n"));
+                let _ = writeln!(text, "rules exercised: {exercised}/{total}");
             }
             text.push_str(&validate::summary(&matrix, matrix_files, findings));
             text.push('\n');

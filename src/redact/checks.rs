@@ -28,7 +28,7 @@ pub(super) fn luhn_valid(number: &str) -> bool {
         double = !double;
         count += 1;
     }
-    count >= 2 && sum % 10 == 0
+    count >= 2 && sum.is_multiple_of(10)
 }
 
 /// ISO 13616 IBAN check: shape (2 letters, 2 check digits, 11 to 30

@@ -48,6 +48,15 @@ struct CompiledDecision {
     conditions: Vec<Condition>,
 }
 
+/// What the hits say about one rule.
+struct Evidence {
+    any: usize,
+    all: Vec<bool>,
+    blocked: bool,
+    words: Vec<std::ops::Range<usize>>,
+    phrases: Vec<usize>,
+}
+
 /// A matrix prepared for routing.
 #[derive(Debug)]
 pub struct Router<'m> {
@@ -190,14 +199,6 @@ impl<'m> Router<'m> {
         let normalized = text::normalize(&incident.description);
         let hits = self.index.find(&normalized);
 
-        // Per-rule evidence gathered from the hits.
-        struct Evidence {
-            any: usize,
-            all: Vec<bool>,
-            blocked: bool,
-            words: Vec<std::ops::Range<usize>>,
-            phrases: Vec<usize>,
-        }
         let mut evidence: BTreeMap<usize, Evidence> = BTreeMap::new();
         let new_evidence = |r: usize, rules: &[CompiledRule]| Evidence {
             any: 0,
@@ -246,7 +247,7 @@ impl<'m> Router<'m> {
         let lowered = incident.description.to_lowercase();
         let mut regex_hits: Vec<usize> = Vec::new();
         if !self.regex.is_empty() {
-            for i in self.regex.matches(&lowered).iter() {
+            for i in &self.regex.matches(&lowered) {
                 if let Some(&r) = self.regex_rule.get(i) {
                     regex_hits.push(r);
                     let e = evidence.entry(r).or_insert_with(|| new_evidence(r, &self.rules));
@@ -420,11 +421,11 @@ impl<'m> Router<'m> {
         }
         if let Some(w) = winner {
             extra_notify.extend(w.outcome.notify.iter().map(|n| n.value.clone()));
-            if let Some(floor) = &w.outcome.min_severity {
-                if self.rank(&floor.value) < self.rank(&severity_id) {
-                    severity_id.clone_from(&floor.value);
-                    severity_reason = format!("raised by rule `{}`", w.id.value);
-                }
+            if let Some(floor) = &w.outcome.min_severity
+                && self.rank(&floor.value) < self.rank(&severity_id)
+            {
+                severity_id.clone_from(&floor.value);
+                severity_reason = format!("raised by rule `{}`", w.id.value);
             }
         }
         for o in &overrides {
@@ -436,11 +437,11 @@ impl<'m> Router<'m> {
                 severity_id.clone_from(&s.value);
                 severity_reason = format!("set by override `{}`", o.id.value);
             }
-            if let Some(floor) = &out.min_severity {
-                if self.rank(&floor.value) < self.rank(&severity_id) {
-                    severity_id.clone_from(&floor.value);
-                    severity_reason = format!("raised by override `{}`", o.id.value);
-                }
+            if let Some(floor) = &out.min_severity
+                && self.rank(&floor.value) < self.rank(&severity_id)
+            {
+                severity_id.clone_from(&floor.value);
+                severity_reason = format!("raised by override `{}`", o.id.value);
             }
             if let Some(owner) = &out.owner {
                 owner_override = Some(owner.value.clone());
@@ -495,10 +496,11 @@ impl<'m> Router<'m> {
         };
         let mut notify_ids: Vec<String> = Vec::new();
         for id in severity.notify.iter().map(|n| n.value.as_str()).chain(extra_notify.iter().map(String::as_str)) {
-            if let Some(id) = resolve_reserved(id) {
-                if id != owner_id && !notify_ids.contains(&id) {
-                    notify_ids.push(id);
-                }
+            if let Some(id) = resolve_reserved(id)
+                && id != owner_id
+                && !notify_ids.contains(&id)
+            {
+                notify_ids.push(id);
             }
         }
 
@@ -595,7 +597,7 @@ impl<'m> Router<'m> {
         }
         let confidence = if fallback {
             "low"
-        } else if tie_break.as_ref().is_some_and(|_| routes.get(0).map(|r| r.1) == routes.get(1).map(|r| r.1)) {
+        } else if tie_break.as_ref().is_some_and(|_| routes.first().map(|r| r.1) == routes.get(1).map(|r| r.1)) {
             "medium"
         } else {
             "high"

@@ -132,7 +132,9 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Suite {
 pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite {
     let mut suite = Suite::default();
     for (path, text) in files {
-        let is_toml = path.ends_with(".toml");
+        let is_toml = std::path::Path::new(&path)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
         let file = sources.add(SourceFile::new(path, text));
         let Some(source) = sources.get(file).map(|s| s.text.clone()) else { continue };
         let root = if is_toml {
@@ -371,28 +373,28 @@ fn compare_time(field: &str, expected: &Spanned<String>, actual: &str, out: &mut
 pub fn compare(expect: &Expectation, route: &Route) -> Vec<Difference> {
     let mut out = Vec::new();
     let mut single = |field: &str, expected: &Option<Spanned<String>>, actual: Option<&str>| {
-        if let Some(expected) = expected {
-            if Some(expected.value.as_str()) != actual {
-                out.push(Difference {
-                    field: field.to_string(),
-                    expected: expected.value.clone(),
-                    actual: actual.unwrap_or("(none)").to_string(),
-                });
-            }
+        if let Some(expected) = expected
+            && Some(expected.value.as_str()) != actual
+        {
+            out.push(Difference {
+                field: field.to_string(),
+                expected: expected.value.clone(),
+                actual: actual.unwrap_or("(none)").to_string(),
+            });
         }
     };
     single("severity", &expect.severity, Some(&route.severity.id));
     single("tier", &expect.tier, Some(&route.tier.id));
     single("owner", &expect.owner, Some(&route.owner.id));
     single("backup", &expect.backup, route.backup.as_ref().map(|b| b.id.as_str()));
-    if let Some(fallback) = expect.fallback {
-        if fallback != route.fallback {
-            out.push(Difference {
-                field: "fallback".into(),
-                expected: fallback.to_string(),
-                actual: route.fallback.to_string(),
-            });
-        }
+    if let Some(fallback) = expect.fallback
+        && fallback != route.fallback
+    {
+        out.push(Difference {
+            field: "fallback".into(),
+            expected: fallback.to_string(),
+            actual: route.fallback.to_string(),
+        });
     }
     if let Some(notify) = &expect.notify {
         let ids: Vec<String> = route.notify.iter().map(|p| p.id.clone()).collect();

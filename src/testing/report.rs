@@ -1,4 +1,4 @@
-//! Test results as a test runner prints them: human, JSON, JUnit XML and
+//! Test results as a test runner prints them: human, JSON, `JUnit` XML and
 //! GitHub annotations. Every format ends with the same counts.
 
 use super::CaseResult;
@@ -14,7 +14,7 @@ pub enum Format {
     Human,
     /// One JSON document.
     Json,
-    /// JUnit XML, for CI systems that show test cases natively.
+    /// `JUnit` XML, for CI systems that show test cases natively.
     Junit,
     /// GitHub Actions annotations for failures, then the summary line.
     Github,
@@ -130,7 +130,7 @@ pub fn json(results: &[CaseResult]) -> String {
     serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
 }
 
-/// JUnit XML output (one `testsuite` named after the matrix).
+/// `JUnit` XML output (one `testsuite` named after the matrix).
 pub fn junit(results: &[CaseResult], suite_name: &str) -> std::io::Result<String> {
     let failed = results.iter().filter(|r| !r.passed).count();
     let time: f64 = results.iter().map(|r| r.seconds).sum();
