@@ -280,3 +280,16 @@ fn audit_log_survives_fifty_concurrent_writers() {
     }
     assert_eq!(seen.len(), 50);
 }
+
+#[test]
+fn batch_error_lines_keep_the_id_and_reject_empty_descriptions() {
+    // Regression: a line with an unknown field lost its id, and an empty
+    // description was routed as a normal fallback result.
+    let input = "{\"id\":\"x1\",\"description\":\"Cannot log in\",\"tier\":\"tier1\"}\n{\"id\":\"x2\",\"description\":\"\"}\n";
+    let out = escalate().args(["route", "--batch", "-"]).write_stdin(input).output().unwrap();
+    let lines: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["id"], "x1");
+    assert!(lines[0]["error"]["message"].as_str().unwrap().contains("unknown field `tier`"));
+    assert_eq!(lines[1]["id"], "x2");
+    assert!(lines[1]["error"]["message"].as_str().unwrap().contains("empty"));
+}

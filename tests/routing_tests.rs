@@ -200,3 +200,20 @@ fn validate_reports_test_problems_and_coverage() {
     // Warnings only: still valid.
     assert_eq!(out.status.code(), Some(0), "{text}");
 }
+
+#[test]
+fn a_typo_in_an_expectation_fails_the_case() {
+    // Regression: `tierr = "tier3"` was ignored and the case reported ok.
+    let (dir, matrix) = fixture();
+    std::fs::write(
+        matrix.join("tests/cases.toml"),
+        "[[case]]\nid = \"typo\"\ndescription = \"Can't log in\"\n[case.expect]\ntierr = \"tier3\"\n",
+    )
+    .unwrap();
+    let out = escalate(dir.path()).arg("test").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("test typo ... FAILED"), "{text}");
+    assert!(text.contains("unknown key `tierr`") && text.contains("did you mean `tier`?"), "{text}");
+    assert!(text.trim_end().ends_with("0 passed, 1 failed"), "{text}");
+    assert_eq!(out.status.code(), Some(2));
+}

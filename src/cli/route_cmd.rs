@@ -177,6 +177,19 @@ struct BatchLine {
     facts: Facts,
 }
 
+/// Reads one batch line; on failure returns the line's id (when it has
+/// one) and the message, so the error record still names the incident.
+fn parse_batch_line(number: usize, line: &str) -> Result<BatchLine, (Option<serde_json::Value>, String)> {
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| (None, format!("line {number}, column {}: {e}", e.column())))?;
+    let id = value.get("id").cloned();
+    let entry: BatchLine = serde_json::from_value(value).map_err(|e| (id.clone(), format!("line {number}: {e}")))?;
+    if entry.description.trim().is_empty() {
+        return Err((id, format!("line {number}: the description is empty")));
+    }
+    Ok(entry)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_batch(
     ctx: &Context,
@@ -202,11 +215,8 @@ fn run_batch(
         if line.trim().is_empty() {
             continue;
         }
-        let record = match serde_json::from_str::<BatchLine>(&line) {
-            Err(e) => serde_json::json!({
-                "line": number,
-                "error": { "message": format!("line {number}, column {}: {e}", e.column()) },
-            }),
+        let record = match parse_batch_line(number, &line) {
+            Err((id, message)) => serde_json::json!({ "line": number, "id": id, "error": { "message": message } }),
             Ok(entry) => {
                 let opened = match entry.opened_at.as_deref().map(parse_time) {
                     Some(Err(message)) => Err(message),

@@ -87,6 +87,10 @@ pub struct Case {
     /// The file the case was read from.
     #[serde(skip)]
     pub origin: FileId,
+    /// Keys the case holds that mean nothing (a typo in an expectation
+    /// would otherwise pass silently); such a case fails.
+    #[serde(skip)]
+    pub problems: Vec<String>,
 }
 
 /// The test suite of a matrix. Its files are added to the matrix's
@@ -174,9 +178,22 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
             };
             for item in items {
                 let collector = Collector::default();
-                match from_node::<Case>(item, &collector) {
+                let parsed = from_node::<Case>(item, &collector);
+                let mut problems = Vec::new();
+                for unknown in collector.take() {
+                    let mut message = format!("unknown key `{}` in a test case", unknown.key.name);
+                    let mut f = Finding::at(Code::TestFileInvalid, file, unknown.key.span, message.clone());
+                    if let Some(best) = closest(&unknown.key.name, unknown.expected) {
+                        f = f.help(format!("did you mean `{best}`?"));
+                        message.push_str(&format!(" (did you mean `{best}`?)"));
+                    }
+                    problems.push(message);
+                    suite.findings.push(f);
+                }
+                match parsed {
                     Ok(mut case) => {
                         case.origin = file;
+                        case.problems = problems;
                         suite.cases.push(case);
                     }
                     Err(e) => suite.findings.push(Finding::at(
@@ -185,18 +202,6 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
                         e.span.unwrap_or(item.span),
                         format!("test case does not parse: {}", e.message),
                     )),
-                }
-                for unknown in collector.take() {
-                    let mut f = Finding::at(
-                        Code::TestFileInvalid,
-                        file,
-                        unknown.key.span,
-                        format!("unknown key `{}` in a test case", unknown.key.name),
-                    );
-                    if let Some(best) = closest(&unknown.key.name, unknown.expected) {
-                        f = f.help(format!("did you mean `{best}`?"));
-                    }
-                    suite.findings.push(f);
                 }
             }
         }
@@ -425,6 +430,18 @@ pub fn run(suite: &Suite, sources: &Sources, router: &Router<'_>, filter: Option
             let started = std::time::Instant::now();
             let position = sources.get(case.origin).map(|s| (s.path.clone(), s.line_col(case.id.span.start).0));
             let location = position.as_ref().map(|(p, l)| format!("{p}:{l}")).unwrap_or_default();
+            if !case.problems.is_empty() {
+                return CaseResult {
+                    id: case.id.value.clone(),
+                    location,
+                    position,
+                    passed: false,
+                    differences: Vec::new(),
+                    error: Some(case.problems.join("; ")),
+                    route: None,
+                    seconds: 0.0,
+                };
+            }
             let opened = match &case.opened_at {
                 Some(t) => DateTime::parse_from_rfc3339(&t.value)
                     .map(|t| t.with_timezone(&Utc))
