@@ -4,11 +4,13 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::{contiguous, noncontiguous};
+use aho_corasick::{Anchored, MatchKind};
 
 use super::TextError;
 use super::lexer::Normalized;
-use super::stem::with_stemmer;
+use super::stem::{FxBuildHasher, WordStemmer};
 use super::variants::{Synonyms, expand};
 
 /// One phrase found in a description.
@@ -42,11 +44,22 @@ struct Pattern {
     owners: Range<usize>,
 }
 
+/// The compiled automaton. Holding the concrete NFA type instead of the
+/// `AhoCorasick` wrapper lets the scan loop be monomorphised (no dynamic call per
+/// byte) and count tokens as it goes.
+#[derive(Clone)]
+enum Searcher {
+    /// Compact and fastest to search; the normal case.
+    Contiguous(contiguous::NFA),
+    /// Fallback when the pattern set is too large for the contiguous layout.
+    Noncontiguous(noncontiguous::NFA),
+}
+
 /// Builds once from all phrases of a matrix; matches all of them in one pass over the
 /// text (Aho-Corasick), so cost does not grow with the number of rules.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PhraseIndex {
-    automaton: AhoCorasick,
+    automaton: Searcher,
     /// Indexed by automaton pattern id.
     patterns: Vec<Pattern>,
     /// Owners of all patterns, stored contiguously so a match needs no pointer chasing
@@ -66,37 +79,37 @@ impl PhraseIndex {
         phrases: impl IntoIterator<Item = (&'a str, u32)>,
         synonyms: &[Vec<String>],
     ) -> Result<PhraseIndex, TextError> {
-        let mut phrases = phrases.into_iter();
-        with_stemmer(|stemmer| {
-            let synonyms = Synonyms::new(synonyms, stemmer)?;
-            let mut builder = Builder::default();
-            // Identical phrase texts with different payloads are common in matrices;
-            // expanding each text once keeps large builds fast.
-            let mut expanded: HashMap<&str, Vec<usize>> = HashMap::new();
-            for (index, (phrase, payload)) in phrases.by_ref().enumerate() {
-                builder.phrase_count = index + 1;
-                let owner = Owner {
-                    payload,
-                    phrase: index,
-                };
-                if let Some(ids) = expanded.get(phrase) {
-                    for &id in ids {
-                        builder.add_owner(id, owner);
-                    }
-                    continue;
-                }
-                let variants = expand(phrase, index, &synonyms, stemmer)?;
-                let ids: Vec<usize> = variants
-                    .into_iter()
-                    .map(|stems| builder.pattern_id(&stems))
-                    .collect();
-                for &id in &ids {
+        // A private stemmer: phrase vocabulary would otherwise crowd the per-thread
+        // cache that descriptions rely on.
+        let stemmer = &mut WordStemmer::new();
+        let synonyms = Synonyms::new(synonyms, stemmer)?;
+        let mut builder = Builder::default();
+        // Identical phrase texts with different payloads are common in matrices;
+        // expanding each text once keeps large builds fast.
+        let mut expanded: HashMap<&str, Vec<usize>, FxBuildHasher> = HashMap::default();
+        for (index, (phrase, payload)) in phrases.into_iter().enumerate() {
+            builder.phrase_count = index + 1;
+            let owner = Owner {
+                payload,
+                phrase: index,
+            };
+            if let Some(ids) = expanded.get(phrase) {
+                for &id in ids {
                     builder.add_owner(id, owner);
                 }
-                expanded.insert(phrase, ids);
+                continue;
             }
-            builder.finish()
-        })
+            let variants = expand(phrase, index, &synonyms, stemmer)?;
+            let ids: Vec<usize> = variants
+                .into_iter()
+                .map(|stems| builder.pattern_id(&stems))
+                .collect();
+            for &id in &ids {
+                builder.add_owner(id, owner);
+            }
+            expanded.insert(phrase, ids);
+        }
+        builder.finish()
     }
 
     /// Every phrase found in `text`: payload, token range, original byte range and
@@ -104,31 +117,53 @@ impl PhraseIndex {
     /// is reported once; results are ordered by token start, then token end, then
     /// payload.
     pub fn find(&self, text: &Normalized) -> Vec<PhraseHit> {
-        let mut hits = Vec::new();
-        for found in self.automaton.find_overlapping_iter(text.padded()) {
-            let Some(pattern) = self.patterns.get(found.pattern().as_usize()) else {
-                continue;
-            };
-            // The match starts on the separator before its first token.
-            let Some(first) = text.token_at_padded(found.start() + 1) else {
-                continue;
-            };
-            let tokens = first..first + pattern.tokens;
-            let Some(bytes) = text.byte_span(tokens.clone()) else {
-                continue;
-            };
-            let owners = self.owners.get(pattern.owners.clone()).unwrap_or_default();
-            hits.extend(owners.iter().map(|owner| PhraseHit {
-                payload: owner.payload,
-                tokens: tokens.clone(),
-                bytes: bytes.clone(),
-                phrase: owner.phrase,
-            }));
-        }
+        let mut hits = match &self.automaton {
+            Searcher::Contiguous(nfa) => self.scan(nfa, text),
+            Searcher::Noncontiguous(nfa) => self.scan(nfa, text),
+        };
         hits.sort_unstable_by_key(|h| (h.tokens.start, h.tokens.end, h.payload, h.phrase));
         // Distinct patterns never cover the same tokens, and owners are unique per
         // payload within a pattern, so this only guards the documented contract.
         hits.dedup_by_key(|h| (h.tokens.start, h.tokens.end, h.payload));
+        hits
+    }
+
+    /// One pass of `automaton` over the padded text, reporting every pattern end.
+    fn scan<A: Automaton>(&self, automaton: &A, text: &Normalized) -> Vec<PhraseHit> {
+        let mut hits = Vec::new();
+        let Ok(mut state) = automaton.start_state(Anchored::No) else {
+            return hits;
+        };
+        // Every byte of the padded text after the first that is a space closes one
+        // token, so this counter turns a match end into a token index without a search.
+        let mut closed = 0_usize;
+        for (at, &byte) in text.padded().as_bytes().iter().enumerate() {
+            state = automaton.next_state(Anchored::No, state, byte);
+            if byte != b' ' || at == 0 {
+                continue;
+            }
+            closed += 1;
+            if !automaton.is_match(state) {
+                continue;
+            }
+            for index in 0..automaton.match_len(state) {
+                let id = automaton.match_pattern(state, index).as_usize();
+                let Some(pattern) = self.patterns.get(id) else {
+                    continue;
+                };
+                let tokens = closed.saturating_sub(pattern.tokens)..closed;
+                let Some(bytes) = text.byte_span(tokens.clone()) else {
+                    continue;
+                };
+                let owners = self.owners.get(pattern.owners.clone()).unwrap_or_default();
+                hits.extend(owners.iter().map(|owner| PhraseHit {
+                    payload: owner.payload,
+                    tokens: tokens.clone(),
+                    bytes: bytes.clone(),
+                    phrase: owner.phrase,
+                }));
+            }
+        }
         hits
     }
 
@@ -143,25 +178,39 @@ impl PhraseIndex {
         self.patterns.len()
     }
 
-    /// Which automaton implementation was chosen (diagnostics).
-    pub fn automaton_kind(&self) -> String {
-        format!("{:?}", self.automaton.kind())
-    }
-
     /// Heap memory used by the automaton, in bytes.
     pub fn memory_usage(&self) -> usize {
-        self.automaton.memory_usage()
+        match &self.automaton {
+            Searcher::Contiguous(nfa) => nfa.memory_usage(),
+            Searcher::Noncontiguous(nfa) => nfa.memory_usage(),
+        }
+    }
+}
+
+impl std::fmt::Debug for PhraseIndex {
+    /// Summarises instead of dumping the automaton, which can have millions of states.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhraseIndex")
+            .field("phrases", &self.phrase_count)
+            .field("patterns", &self.patterns.len())
+            .field("memory_usage", &self.memory_usage())
+            .finish_non_exhaustive()
     }
 }
 
 /// Accumulates patterns and their owners while phrases are expanded.
 #[derive(Default)]
 struct Builder {
-    ids: HashMap<String, usize>,
-    texts: Vec<String>,
-    token_counts: Vec<usize>,
-    owners: Vec<Vec<Owner>>,
+    ids: HashMap<String, usize, FxBuildHasher>,
+    entries: Vec<Entry>,
     phrase_count: usize,
+}
+
+/// A pattern under construction.
+struct Entry {
+    text: String,
+    tokens: usize,
+    owners: Vec<Owner>,
 }
 
 impl Builder {
@@ -175,36 +224,52 @@ impl Builder {
         if let Some(&id) = self.ids.get(&text) {
             return id;
         }
-        let id = self.texts.len();
+        let id = self.entries.len();
         self.ids.insert(text.clone(), id);
-        self.texts.push(text);
-        self.token_counts.push(stems.len());
-        self.owners.push(Vec::new());
+        self.entries.push(Entry {
+            text,
+            tokens: stems.len(),
+            owners: Vec::new(),
+        });
         id
     }
 
     fn add_owner(&mut self, id: usize, owner: Owner) {
-        if let Some(owners) = self.owners.get_mut(id) {
-            owners.push(owner);
+        if let Some(entry) = self.entries.get_mut(id) {
+            entry.owners.push(owner);
         }
     }
 
     fn finish(self) -> Result<PhraseIndex, TextError> {
-        let automaton = AhoCorasickBuilder::new()
+        let mut entries = self.entries;
+        // Inserting patterns in sorted order lays out trie paths that share prefixes
+        // next to each other, so a scan touches fewer cache lines.
+        entries.sort_unstable_by(|a, b| a.text.cmp(&b.text));
+        let texts: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
+        let automaton = match contiguous::Builder::new()
             .match_kind(MatchKind::Standard)
-            .dense_depth(std::env::var("DD").ok().and_then(|v| v.parse().ok()).unwrap_or(3))
-            .build(&self.texts)
-            .map_err(|e| TextError::Automaton(e.to_string()))?;
+            // The scan loop never consults a prefilter; skip building one.
+            .prefilter(false)
+            .build(&texts)
+        {
+            Ok(nfa) => Searcher::Contiguous(nfa),
+            Err(_) => noncontiguous::Builder::new()
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(&texts)
+                .map(Searcher::Noncontiguous)
+                .map_err(|e| TextError::Automaton(e.to_string()))?,
+        };
         let mut owners = Vec::new();
-        let mut patterns = Vec::with_capacity(self.texts.len());
-        for (mut list, tokens) in self.owners.into_iter().zip(self.token_counts) {
+        let mut patterns = Vec::with_capacity(entries.len());
+        for mut entry in entries {
             // Keep one owner per payload, the earliest phrase, as `find` promises.
-            list.sort_unstable();
-            list.dedup_by_key(|owner| owner.payload);
+            entry.owners.sort_unstable();
+            entry.owners.dedup_by_key(|owner| owner.payload);
             let start = owners.len();
-            owners.extend(list);
+            owners.extend(entry.owners);
             patterns.push(Pattern {
-                tokens,
+                tokens: entry.tokens,
                 owners: start..owners.len(),
             });
         }

@@ -26,8 +26,8 @@ pub struct Normalized {
     /// Stems joined by single spaces with one space before and after, the form the
     /// phrase automaton searches; padding makes every token boundary explicit.
     padded: String,
-    /// Byte offset in `padded` where each token's stem starts, to map automaton matches
-    /// back to token indices by binary search.
+    /// Byte offset in `padded` where each token's stem starts, so regular-expression
+    /// matches on [`Normalized::joined`] map back to tokens by binary search.
     offsets: Vec<usize>,
 }
 
@@ -35,6 +35,13 @@ impl Normalized {
     /// The tokens in text order.
     pub fn tokens(&self) -> impl Iterator<Item = &Token> {
         self.tokens.iter()
+    }
+
+    /// All tokens, for indexing with a [`PhraseHit::tokens`] range.
+    ///
+    /// [`PhraseHit::tokens`]: super::PhraseHit::tokens
+    pub fn as_slice(&self) -> &[Token] {
+        &self.tokens
     }
 
     /// The token at `index`, if there is one.
@@ -70,12 +77,18 @@ impl Normalized {
         }
         // `joined` is `padded` without its first byte.
         let (start, end) = (joined.start + 1, joined.end + 1);
-        let first = self
-            .offsets
-            .iter()
-            .zip(&self.tokens)
-            .position(|(&offset, token)| offset + token.stem.len() > start)
-            .unwrap_or(self.tokens.len());
+        // Tokens starting at or before `start`; the last of them may still cover it.
+        let mut first = self.offsets.partition_point(|&offset| offset <= start);
+        if let Some(previous) = first.checked_sub(1) {
+            let covers = self
+                .offsets
+                .get(previous)
+                .zip(self.tokens.get(previous))
+                .is_some_and(|(&offset, token)| offset + token.stem.len() > start);
+            if covers {
+                first = previous;
+            }
+        }
         let last = self.offsets.partition_point(|&offset| offset < end);
         first..last.max(first)
     }
@@ -92,11 +105,6 @@ impl Normalized {
     pub(super) fn padded(&self) -> &str {
         &self.padded
     }
-
-    /// Index of the token whose stem starts at byte `offset` of the padded form.
-    pub(super) fn token_at_padded(&self, offset: usize) -> Option<usize> {
-        self.offsets.binary_search(&offset).ok()
-    }
 }
 
 /// Normalises a description: splits it into words, folds case and accents, expands
@@ -104,11 +112,11 @@ impl Normalized {
 /// full rule set.
 pub fn normalize(text: &str) -> Normalized {
     let mut out = Normalized {
-        // Stems are never longer than their source plus a separator in practice, so
-        // this avoids regrowing for typical input without over-reserving for long text.
-        tokens: Vec::with_capacity(text.len() / 5 + 1),
-        padded: String::with_capacity(text.len() + 2),
-        offsets: Vec::with_capacity(text.len() / 5 + 1),
+        // Words average well over four bytes with their separator, so these rarely
+        // regrow; stems are seldom longer than the words they come from.
+        tokens: Vec::with_capacity(text.len() / 4 + 1),
+        padded: String::with_capacity(text.len() + 8),
+        offsets: Vec::with_capacity(text.len() / 4 + 1),
     };
     out.padded.push(' ');
     with_stemmer(|stemmer| {

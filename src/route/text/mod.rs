@@ -34,6 +34,11 @@
 //! caller can quote or highlight exactly what matched. Both tokens of an expanded
 //! contraction carry the range of the whole original word.
 //!
+//! Stems are memoised in a per-thread cache (bounded to 65,536 words, cleared when
+//! full), because Snowball costs several times a hash lookup and support queues reuse a
+//! small vocabulary. Building a [`PhraseIndex`] uses a private cache so matrix
+//! vocabulary does not crowd out description words. Results never depend on the cache.
+//!
 //! # Matching
 //!
 //! [`PhraseIndex`] joins tokens with single spaces and pads the result, giving
@@ -61,7 +66,8 @@
 //!   says so.
 //!
 //! A phrase that expands to more than [`MAX_VARIANTS_PER_PHRASE`] variants is rejected
-//! with [`TextError::TooManyVariants`] rather than silently truncated.
+//! with [`TextError::TooManyVariants`] rather than silently truncated, and phrases or
+//! synonym members longer than [`MAX_PHRASE_TOKENS`] tokens are rejected too.
 
 mod index;
 mod lexer;
@@ -73,7 +79,7 @@ mod variants;
 pub use index::{PhraseHit, PhraseIndex};
 pub use lexer::{Normalized, Token, normalize, normalize_phrase};
 pub use stem::{NEGATIVE_CONTRACTIONS, STEM_EXCEPTIONS};
-pub use variants::{MAX_VARIANTS_PER_PHRASE, phrase_variants};
+pub use variants::{MAX_PHRASE_TOKENS, MAX_VARIANTS_PER_PHRASE, phrase_variants};
 
 /// Why a set of phrases or synonyms could not be turned into a [`PhraseIndex`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -94,6 +100,26 @@ pub enum TextError {
         group: usize,
         /// The member as the author wrote it.
         member: String,
+    },
+    /// The phrase has more than [`MAX_PHRASE_TOKENS`] tokens; rules match short phrases.
+    #[error("phrase #{index} {phrase:?} has more than {limit} words")]
+    PhraseTooLong {
+        /// Position of the phrase in build order.
+        index: usize,
+        /// The phrase as the author wrote it.
+        phrase: String,
+        /// The limit that was exceeded.
+        limit: usize,
+    },
+    /// A synonym group member has more than [`MAX_PHRASE_TOKENS`] tokens.
+    #[error("synonym group #{group} member {member:?} has more than {limit} words")]
+    SynonymTooLong {
+        /// Position of the group in the synonym list.
+        group: usize,
+        /// The member as the author wrote it.
+        member: String,
+        /// The limit that was exceeded.
+        limit: usize,
     },
     /// Synonyms and written-together forms multiply into too many variants; the phrase
     /// or its synonym groups need to be narrowed.

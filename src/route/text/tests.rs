@@ -657,3 +657,98 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn contraction_table_prefilter_covers_every_entry() {
+    for (contraction, _) in NEGATIVE_CONTRACTIONS {
+        assert!(
+            contraction.ends_with("nt") || contraction.ends_with("not"),
+            "{contraction} would be skipped by negated_verb's prefilter"
+        );
+    }
+}
+
+#[test]
+fn joined_token_range_maps_regex_matches() {
+    let normalized = normalize("error 429 on sso page; sso down");
+    let joined = normalized.joined();
+    assert_eq!(joined, "error 429 on sso page sso down");
+    let ranges: Vec<std::ops::Range<usize>> = joined
+        .match_indices("sso")
+        .map(|(at, m)| normalized.joined_token_range(at..at + m.len()))
+        .collect();
+    assert_eq!(ranges, [3..4, 5..6]);
+    // A match spanning a partial token covers the whole token.
+    assert_eq!(normalized.joined_token_range(2..8), 0..2);
+    assert_eq!(normalized.joined_token_range(0..joined.len()), 0..7);
+    assert!(normalized.joined_token_range(100..200).is_empty());
+    assert_eq!(Normalized::default().joined(), "");
+    assert!(Normalized::default().joined_token_range(0..1).is_empty());
+}
+
+#[test]
+fn index_and_tokens_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<PhraseIndex>();
+    shareable::<Normalized>();
+    shareable::<PhraseHit>();
+    shareable::<TextError>();
+}
+
+#[test]
+fn overlong_phrases_and_members_are_rejected_quickly() {
+    let long = "word ".repeat(100_000);
+    let started = Instant::now();
+    let err = PhraseIndex::build([("short", 1), (long.as_str(), 2)], &[]).expect_err("too long");
+    assert!(matches!(
+        err,
+        TextError::PhraseTooLong {
+            index: 1,
+            limit: MAX_PHRASE_TOKENS,
+            ..
+        }
+    ));
+    let err = PhraseIndex::build([("short", 1)], &[vec!["a".to_owned(), long.clone()]])
+        .expect_err("too long");
+    assert!(matches!(err, TextError::SynonymTooLong { group: 0, .. }));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let at_limit = "word ".repeat(MAX_PHRASE_TOKENS);
+    let idx = PhraseIndex::build([(at_limit.as_str(), 1)], &[]).expect("at the limit");
+    assert_eq!(idx.find(&normalize(&at_limit)).len(), 1);
+}
+
+#[test]
+fn routes_the_motivating_example() {
+    let groups: &[&[&str]] = &[SIGN_IN, &["mfa", "2fa", "two factor"]];
+    let synonyms: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| g.iter().map(|s| (*s).to_owned()).collect())
+        .collect();
+    let idx = PhraseIndex::build(
+        [
+            ("cannot log in", 10),
+            ("mfa loop", 20),
+            ("expense app", 30),
+            ("new starter", 40),
+            ("access denied", 50),
+            ("log", 60),
+        ],
+        &synonyms,
+    )
+    .expect("builds");
+    let text = "New starter can't sign in to the expense app, MFA loops";
+    let hits = idx.find(&normalize(text));
+    let found: Vec<(u32, &str)> = hits
+        .iter()
+        .map(|h| (h.payload, &text[h.bytes.clone()]))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (40, "New starter"),
+            (10, "can't sign in"),
+            (30, "expense app"),
+            (20, "MFA loops"),
+        ]
+    );
+}

@@ -9,12 +9,16 @@ use std::collections::{HashMap, HashSet};
 
 use super::TextError;
 use super::lexer::lex;
-use super::stem::{WordStemmer, with_stemmer};
+use super::stem::WordStemmer;
 
 /// Most token sequences one phrase may expand to. Generous for real phrases (a
 /// five-word phrase with two six-member synonym groups stays far below it) while
 /// stopping a careless synonym list from blowing up the automaton.
 pub const MAX_VARIANTS_PER_PHRASE: usize = 4096;
+
+/// Most tokens a phrase or synonym member may have. Matrix phrases are a few words;
+/// anything this long is a pasted paragraph, and bounding it keeps expansion cheap.
+pub const MAX_PHRASE_TOKENS: usize = 32;
 
 /// Phrases with up to this many joinable word boundaries get every combination of
 /// joins; longer ones get single joins plus the fully joined form, since 2^n variants
@@ -79,6 +83,13 @@ impl Synonyms {
                         member: member.clone(),
                     });
                 }
+                if tokens.len() > MAX_PHRASE_TOKENS {
+                    return Err(TextError::SynonymTooLong {
+                        group: group_index,
+                        member: member.clone(),
+                        limit: MAX_PHRASE_TOKENS,
+                    });
+                }
                 for form in joined_forms(&tokens, stemmer) {
                     let Some(first) = form.first().cloned() else {
                         continue;
@@ -117,6 +128,13 @@ pub(super) fn expand(
             phrase: phrase.to_owned(),
         });
     }
+    if tokens.len() > MAX_PHRASE_TOKENS {
+        return Err(TextError::PhraseTooLong {
+            index,
+            phrase: phrase.to_owned(),
+            limit: MAX_PHRASE_TOKENS,
+        });
+    }
     let too_many = || TextError::TooManyVariants {
         index,
         phrase: phrase.to_owned(),
@@ -152,11 +170,10 @@ pub(super) fn expand(
 /// [`super::PhraseIndex::build`] would index it. Meant for explaining a rule to its
 /// author; it rebuilds the synonym table on every call.
 pub fn phrase_variants(phrase: &str, synonyms: &[Vec<String>]) -> Result<Vec<String>, TextError> {
-    with_stemmer(|stemmer| {
-        let synonyms = Synonyms::new(synonyms, stemmer)?;
-        let variants = expand(phrase, 0, &synonyms, stemmer)?;
-        Ok(variants.iter().map(|stems| stems.join(" ")).collect())
-    })
+    let stemmer = &mut WordStemmer::new();
+    let synonyms = Synonyms::new(synonyms, stemmer)?;
+    let variants = expand(phrase, 0, &synonyms, stemmer)?;
+    Ok(variants.iter().map(|stems| stems.join(" ")).collect())
 }
 
 /// Every sequence obtained by replacing, at any subset of non-overlapping positions,
