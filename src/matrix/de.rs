@@ -8,7 +8,9 @@ use super::node::{Key, Node, Span, Value};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
+use std::fmt::Write as _;
 
 /// An error while turning a node into a typed value.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +42,47 @@ impl de::Error for DeError {
             message: format!("missing required key `{field}`"),
             span: None,
         }
+    }
+
+    fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        DeError {
+            message: format!("expected {}, found {}", plain_expected(expected), plain_unexpected(&unexpected)),
+            span: None,
+        }
+    }
+
+    fn invalid_value(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        DeError {
+            message: format!("expected {}, found {}", plain_expected(expected), plain_unexpected(&unexpected)),
+            span: None,
+        }
+    }
+}
+
+/// What serde expected, in words a matrix author knows (`u32` is "a whole number").
+fn plain_expected(expected: &dyn de::Expected) -> String {
+    let text = expected.to_string();
+    match text.as_str() {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number of 0 or more".to_string(),
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number".to_string(),
+        "f32" | "f64" => "a number".to_string(),
+        "a boolean" => "true or false".to_string(),
+        _ => text,
+    }
+}
+
+/// What was found, in words a matrix author knows.
+fn plain_unexpected(unexpected: &de::Unexpected<'_>) -> String {
+    match unexpected {
+        de::Unexpected::Str(s) => format!("the text \"{s}\""),
+        de::Unexpected::Signed(i) => format!("the number {i}"),
+        de::Unexpected::Unsigned(u) => format!("the number {u}"),
+        de::Unexpected::Float(f) => format!("the number {f}"),
+        de::Unexpected::Bool(b) => format!("{b}"),
+        de::Unexpected::Seq => "a list".to_string(),
+        de::Unexpected::Map => "a table".to_string(),
+        de::Unexpected::Unit => "an empty value".to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -195,6 +238,7 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de, '_> {
                 entries: entries.iter(),
                 value: None,
                 fields: None,
+                seen: HashSet::new(),
                 collector: self.collector,
             }),
         };
@@ -220,13 +264,22 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de, '_> {
             Value::Plain { inferred, .. } if matches!(**inferred, Value::Bool(_)) => {
                 self.deserialize_any(visitor)
             }
-            Value::Str(s) => Err(DeError {
-                message: format!(
-                    "expected a boolean, found the string \"{s}\": write true or false without quotes"
-                ),
-                span: Some(self.node.span),
-            }),
-            _ => Err(self.mismatch("a boolean (true or false)")),
+            Value::Str(s) => {
+                let message = match s.to_ascii_lowercase().as_str() {
+                    "yes" | "no" | "on" | "off" | "y" | "n" => format!(
+                        "expected true or false, found `{s}`: write true or false (yes, no, on and off are text)"
+                    ),
+                    "true" | "false" => format!(
+                        "expected true or false, found the text \"{s}\": write true or false without quotes"
+                    ),
+                    _ => format!("expected true or false, found the text \"{s}\""),
+                };
+                Err(DeError {
+                    message,
+                    span: Some(self.node.span),
+                })
+            }
+            _ => Err(self.mismatch("true or false")),
         }
     }
 
@@ -270,6 +323,7 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de, '_> {
                     entries: entries.iter(),
                     value: None,
                     fields: Some(fields),
+                    seen: HashSet::new(),
                     collector: self.collector,
                 })
                 .map_err(|e| self.locate(e)),
@@ -289,7 +343,7 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de, '_> {
                 .map_err(|e: DeError| {
                     let mut message = format!("unknown value `{s}`, expected one of: {}", variants.join(", "));
                     if let Some(best) = closest(s, variants) {
-                        message.push_str(&format!(" (did you mean `{best}`?)"));
+                        let _ = write!(message, " (did you mean `{best}`?)");
                     }
                     self.locate(DeError {
                         message: if e.message.starts_with("unknown variant") {
@@ -384,6 +438,9 @@ struct MapNodes<'a, 'c> {
     entries: std::slice::Iter<'a, (Key, Node)>,
     value: Option<&'a Node>,
     fields: Option<&'static [&'static str]>,
+    /// Keys read so far: a key written twice is read once (the first), and
+    /// the loader reports the duplicate with both places.
+    seen: HashSet<&'a str>,
     collector: &'c Collector,
 }
 
@@ -392,14 +449,17 @@ impl<'de> MapAccess<'de> for MapNodes<'de, '_> {
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
         for (key, node) in self.entries.by_ref() {
-            if let Some(fields) = self.fields {
-                if !fields.contains(&key.name.as_str()) {
-                    self.collector.unknown.borrow_mut().push(UnknownKey {
-                        key: key.clone(),
-                        expected: fields,
-                    });
-                    continue;
-                }
+            if !self.seen.insert(key.name.as_str()) {
+                continue;
+            }
+            if let Some(fields) = self.fields
+                && !fields.contains(&key.name.as_str())
+            {
+                self.collector.unknown.borrow_mut().push(UnknownKey {
+                    key: key.clone(),
+                    expected: fields,
+                });
+                continue;
             }
             self.value = Some(node);
             let key_de: de::value::BorrowedStrDeserializer<'de, DeError> =
@@ -511,6 +571,22 @@ mod tests {
         let err = from_node::<Sample>(&node, &Collector::default()).unwrap_err();
         assert!(err.message.contains("`count`"), "{}", err.message);
         assert!(err.span.is_some());
+    }
+
+    #[test]
+    fn a_key_written_twice_is_read_once_the_first() {
+        let node = from_yaml("name: a\ncount: 1\ncount: 2\n").unwrap();
+        let collector = Collector::default();
+        let sample: Sample = from_node(&node, &collector).unwrap();
+        assert_eq!(sample.count, 1);
+        assert!(collector.take().is_empty());
+    }
+
+    #[test]
+    fn type_errors_use_plain_words() {
+        let node = from_yaml("name: a\ncount: -3\n").unwrap();
+        let err = from_node::<Sample>(&node, &Collector::default()).unwrap_err();
+        assert_eq!(err.message, "expected a whole number of 0 or more, found the number -3");
     }
 
     #[test]

@@ -16,11 +16,18 @@ pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 /// A TOML table nested deeper than this is refused (YAML is bounded by its parser).
 const MAX_DEPTH: usize = 64;
 
+/// Duplicate TOML keys whose first place is looked for (each look re-parses the file).
+const MAX_DUPLICATE_PROBES: usize = 20;
+
+/// Syntax errors reported per file: after the first few, the TOML reader's
+/// recovery mostly finds echoes of them, and thousands would bury the first.
+const MAX_SYNTAX_ERRORS: usize = 10;
+
 /// The matrix could not be read at all (as opposed to findings in its files).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum LoadError {
     /// The path does not exist or cannot be read.
-    #[error("cannot read matrix at {path}: {source}")]
+    #[error("cannot read matrix at {path}")]
     #[diagnostic(code(unreadable_file))]
     Io {
         /// The path.
@@ -54,7 +61,7 @@ pub fn load_path(path: &Path) -> Result<(Matrix, Vec<Finding>), LoadError> {
                     Code::NoMatrixFiles,
                     format!("{} holds no .toml, .yaml or .yml file", path.display()),
                 )
-                .help("point --matrix at the folder that holds the matrix, or run `escalate init`"),
+                .help("point --matrix at the folder that holds the matrix files"),
             );
         }
         for file in found {
@@ -99,13 +106,15 @@ fn collect_files(
                 Ok(target) if target.starts_with(root) => {}
                 Ok(target) => {
                     if is_matrix_file || target.is_dir() {
+                        // The link as written, not its absolute target: shorter and what the user typed.
+                        let written = std::fs::read_link(&path).unwrap_or(target);
                         findings.push(
                             Finding::global(
                                 Code::OutsideMatrix,
                                 format!(
                                     "{} is a link to {}, outside the matrix folder; it is not read",
                                     path.display(),
-                                    target.display()
+                                    written.display()
                                 ),
                             )
                             .help("copy the file into the matrix folder instead of linking to it"),
@@ -115,10 +124,18 @@ fn collect_files(
                 }
                 Err(error) => {
                     if is_matrix_file {
-                        findings.push(Finding::global(
-                            Code::Unreadable,
-                            format!("{}: {error}", path.display()),
-                        ));
+                        let written = std::fs::read_link(&path).unwrap_or_default();
+                        findings.push(
+                            Finding::global(
+                                Code::Unreadable,
+                                format!(
+                                    "{} is a link to {}, which cannot be read: {error}",
+                                    path.display(),
+                                    written.display()
+                                ),
+                            )
+                            .help("fix or remove the link"),
+                        );
                     }
                     continue;
                 }
@@ -189,13 +206,14 @@ pub fn load_files(origin: Origin, files: Vec<(String, Vec<u8>)>) -> (Matrix, Vec
             Ok(text) => text,
             Err(error) => {
                 let offset = error.utf8_error().valid_up_to();
-                let valid = String::from_utf8_lossy(&error.as_bytes()[..offset]).into_owned();
-                let file = matrix.sources.add(SourceFile::new(path.clone(), valid));
+                // Shown with U+FFFD in place of bad bytes; the text before the first is unchanged.
+                let shown = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                let file = matrix.sources.add(SourceFile::new(path.clone(), shown));
                 findings.push(
                     Finding::at(
                         Code::InvalidEncoding,
                         file,
-                        Span::new(offset, offset),
+                        Span::new(offset, offset + '\u{fffd}'.len_utf8()),
                         format!("{path} is not UTF-8 text (invalid byte at offset {offset})"),
                     )
                     .label("invalid byte here")
@@ -206,42 +224,28 @@ pub fn load_files(origin: Origin, files: Vec<(String, Vec<u8>)>) -> (Matrix, Vec
         };
         // A byte-order mark is harmless; drop it so positions match what editors show.
         let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
-        let is_toml = path.ends_with(".toml");
+        let is_toml = super::is_toml_path(&path);
         let file = matrix.sources.add(SourceFile::new(path.clone(), text));
         let Some(source) = matrix.sources.get(file).map(|s| s.text.clone()) else {
             continue;
         };
         let root = if is_toml {
-            let (root, errors) = node::from_toml(&source);
-            let broken = !errors.is_empty();
-            for (message, span) in errors {
-                findings.push(Finding::at(Code::Syntax, file, span, first_line(&message)).label("here"));
+            match read_toml(&source, file, &mut findings) {
+                Some(root) => root,
+                None => continue,
             }
-            if broken {
-                continue;
-            }
-            root
         } else {
-            match node::from_yaml(&source) {
+            match node::parse_yaml(&source) {
                 Ok(root) => root,
-                Err((message, span)) => {
-                    let code = if message.contains("budget") || message.contains("limit") || message.contains("depth") {
-                        Code::LimitExceeded
-                    } else {
-                        Code::Syntax
-                    };
-                    findings.push(Finding::at(code, file, span, message).label("here"));
+                Err(error) => {
+                    let code = if error.limit { Code::LimitExceeded } else { Code::Syntax };
+                    findings.push(Finding::at(code, file, error.span, error.message).label("here"));
                     continue;
                 }
             }
         };
-        if depth(&root, 0) > MAX_DEPTH {
-            findings.push(Finding::at(
-                Code::LimitExceeded,
-                file,
-                Span::new(0, 0),
-                format!("{path} nests tables deeper than {MAX_DEPTH} levels"),
-            ));
+        if let Some(span) = too_deep_at(&root, 0) {
+            findings.push(Finding::at(Code::LimitExceeded, file, span, too_deep()).label("too deep"));
             continue;
         }
         duplicate_keys(&root, file, &mut findings);
@@ -250,23 +254,96 @@ pub fn load_files(origin: Origin, files: Vec<(String, Vec<u8>)>) -> (Matrix, Vec
     (matrix, findings)
 }
 
+/// Parses a TOML file. Duplicate keys are reported and the file is still
+/// read (the first definition counts, as in YAML); after any other error the
+/// file is not read (`None`).
+fn read_toml(source: &str, file: FileId, findings: &mut Vec<Finding>) -> Option<Node> {
+    let (root, errors) = node::from_toml(source);
+    let mut broken = false;
+    let mut probes = 0;
+    let mut syntax = 0;
+    let syntax_total = errors
+        .iter()
+        .filter(|(m, _)| m != "duplicate key" && !m.contains("recursion"))
+        .count();
+    for (message, span) in errors {
+        if message == "duplicate key" {
+            probes += 1;
+            let first = if probes <= MAX_DUPLICATE_PROBES {
+                node::toml_first_definition(source, span)
+            } else {
+                None
+            };
+            let name = source.get(span.start..span.end).unwrap_or("");
+            let name = name.trim_matches(['"', '\'']);
+            if name.is_empty() && syntax_total > 0 {
+                continue; // an echo of a broken line, already reported
+            }
+            findings.push(duplicate_key(file, span, name, first));
+        } else if message.contains("recursion") {
+            broken = true;
+            findings.push(Finding::at(Code::LimitExceeded, file, span, too_deep()).label("here"));
+        } else {
+            broken = true;
+            syntax += 1;
+            if syntax <= MAX_SYNTAX_ERRORS {
+                findings.push(Finding::at(Code::Syntax, file, span, first_line(&message)).label("here"));
+            } else if syntax == MAX_SYNTAX_ERRORS + 1 {
+                findings.push(
+                    Finding::at(
+                        Code::Syntax,
+                        file,
+                        span,
+                        format!(
+                            "{} more syntax errors from here on are not shown",
+                            syntax_total - MAX_SYNTAX_ERRORS
+                        ),
+                    )
+                    .label("here")
+                    .help("fix the first ones and validate again"),
+                );
+            }
+        }
+    }
+    (!broken).then_some(root)
+}
+
+/// The same words as the YAML reader's depth limit.
+fn too_deep() -> String {
+    format!("lists and tables are nested more than {MAX_DEPTH} levels deep; a matrix file never needs that")
+}
+
 fn first_line(message: &str) -> String {
     message.lines().next().unwrap_or(message).trim().to_string()
 }
 
-fn depth(node: &Node, level: usize) -> usize {
-    if level > MAX_DEPTH {
-        return level;
+/// The first value nested deeper than [`MAX_DEPTH`], if any. Like the YAML
+/// reader, the document itself counts as the first level.
+fn too_deep_at(node: &Node, level: usize) -> Option<Span> {
+    if level >= MAX_DEPTH {
+        return Some(node.span);
     }
     match &node.value {
-        Value::Seq(items) => items.iter().map(|n| depth(n, level + 1)).max().unwrap_or(level),
-        Value::Map(entries) => entries
-            .iter()
-            .map(|(_, n)| depth(n, level + 1))
-            .max()
-            .unwrap_or(level),
-        _ => level,
+        Value::Seq(items) => items.iter().find_map(|n| too_deep_at(n, level + 1)),
+        Value::Map(entries) => entries.iter().find_map(|(_, n)| too_deep_at(n, level + 1)),
+        _ => None,
     }
+}
+
+/// A key written twice in one table; `first` is where it was first written.
+fn duplicate_key(file: FileId, span: Span, name: &str, first: Option<Span>) -> Finding {
+    let mut finding = Finding::at(
+        Code::DuplicateKey,
+        file,
+        span,
+        format!("key `{name}` is written twice in the same table"),
+    )
+    .label("written again here")
+    .help("write each key once: remove one of them or merge the two");
+    if let Some(first) = first {
+        finding = finding.related(file, first, "first written here");
+    }
+    finding
 }
 
 fn duplicate_keys(node: &Node, file: FileId, findings: &mut Vec<Finding>) {
@@ -275,17 +352,7 @@ fn duplicate_keys(node: &Node, file: FileId, findings: &mut Vec<Finding>) {
             let mut seen: HashMap<&str, &Key> = HashMap::new();
             for (key, value) in entries {
                 if let Some(first) = seen.get(key.name.as_str()) {
-                    findings.push(
-                        Finding::at(
-                            Code::DuplicateKey,
-                            file,
-                            key.span,
-                            format!("key `{}` is written twice in the same table", key.name),
-                        )
-                        .label("written again here")
-                        .related(file, first.span, "first written here")
-                        .help("remove one of them; YAML would silently keep only one"),
-                    );
+                    findings.push(duplicate_key(file, key.span, &key.name, Some(first.span)));
                 } else {
                     seen.insert(&key.name, key);
                 }
@@ -315,6 +382,10 @@ fn read_fragment(root: &Node, file: FileId, matrix: &mut Matrix, findings: &mut 
             return;
         }
     };
+    // Sections in file order (the TOML reader sorts keys), so that "first
+    // defined here" is the first place in the file.
+    let mut entries: Vec<&(Key, Node)> = entries.iter().collect();
+    entries.sort_by_key(|(key, _)| key.span.start);
     let mut seen = std::collections::HashSet::new();
     for (key, node) in entries {
         if !seen.insert(key.name.as_str()) {

@@ -60,12 +60,19 @@ impl SourceFile {
 
     /// `toml` or `yaml`, from the file name.
     pub fn language(&self) -> &'static str {
-        if self.path.ends_with(".toml") {
+        if is_toml_path(&self.path) {
             "toml"
         } else {
             "yaml"
         }
     }
+}
+
+/// Whether a file name ends in `.toml` (in any case).
+pub(crate) fn is_toml_path(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("toml"))
 }
 
 /// The files a matrix was read from.

@@ -192,12 +192,89 @@ fn toml_node(value: toml::Spanned<toml::de::DeValue<'_>>) -> Node {
     Node { value, span }
 }
 
+/// For a TOML `duplicate key` error at `span` (the second definition), the
+/// span of the key's first definition, when it can be found.
+///
+/// The TOML parser reports only the second place. To find the first, the
+/// document is parsed again with the second key renamed to a marker: the
+/// marker lands in the same table as the first definition.
+pub fn toml_first_definition(source: &str, span: Span) -> Option<Span> {
+    const MARKER: &str = "escalate-duplicate-key-marker";
+    let raw = source.get(span.start..span.end)?;
+    let name = raw
+        .strip_prefix(['"', '\''])
+        .and_then(|r| r.strip_suffix(['"', '\'']))
+        .unwrap_or(raw);
+    let probe = format!("{}{MARKER}{}", source.get(..span.start)?, source.get(span.end..)?);
+    let (root, _) = from_toml(&probe);
+    sibling_key(&root, MARKER, name).filter(|first| first.start < span.start)
+}
+
+/// The span of key `name` in the table that also holds key `marker`.
+fn sibling_key(node: &Node, marker: &str, name: &str) -> Option<Span> {
+    match &node.value {
+        Value::Map(entries) => {
+            if entries.iter().any(|(k, _)| k.name == marker) {
+                return entries.iter().find(|(k, _)| k.name == name).map(|(k, _)| k.span);
+            }
+            entries.iter().find_map(|(_, v)| sibling_key(v, marker, name))
+        }
+        Value::Seq(items) => items.iter().find_map(|v| sibling_key(v, marker, name)),
+        _ => None,
+    }
+}
+
 /// Limits applied while reading YAML, so that hostile input fails fast.
 const YAML_MAX_DEPTH: usize = 64;
 const YAML_MAX_ALIAS_EVENTS: usize = 100_000;
 
+/// Why a YAML document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    /// What went wrong, in words, without a position (diagnostics show it).
+    pub message: String,
+    /// Where.
+    pub span: Span,
+    /// The document breaks a limit (nesting depth, alias expansion, size)
+    /// rather than the YAML syntax.
+    pub limit: bool,
+}
+
 /// Builds a [`Node`] tree from a YAML document.
 pub fn from_yaml(source: &str) -> Result<Node, (String, Span)> {
+    parse_yaml(source).map_err(|e| (e.message, e.span))
+}
+
+/// Stack for the YAML reader: it recurses once per level of nesting, with
+/// large frames in debug builds (a 2 MiB test thread overflows at 60 levels),
+/// and reads up to its own recursion limit before the depth budget applies.
+const YAML_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// Builds a [`Node`] tree from a YAML document, telling limits from syntax errors.
+///
+/// Reads on a thread of its own with a stack large enough for the deepest
+/// document the reader accepts, so that a deeply nested file is an error,
+/// never a stack overflow, whatever the caller's stack.
+pub fn parse_yaml(source: &str) -> Result<Node, YamlError> {
+    std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new()
+            .name("yaml-reader".into())
+            .stack_size(YAML_STACK_BYTES)
+            .spawn_scoped(scope, || parse_yaml_here(source));
+        match reader {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(error) => Err(YamlError {
+                message: format!("cannot start the YAML reader: {error}"),
+                span: Span::default(),
+                limit: false,
+            }),
+        }
+    })
+}
+
+fn parse_yaml_here(source: &str) -> Result<Node, YamlError> {
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
     options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::PassThrough;
@@ -221,25 +298,65 @@ pub fn from_yaml(source: &str) -> Result<Node, (String, Span)> {
             let offset = error
                 .location()
                 .map_or(0, |loc| location_offset(source, &loc));
-            let message = yaml_message(&error);
-            Err((message, Span::new(offset, offset)))
+            let (message, limit) = yaml_message(&error);
+            // The parser notices a tab where the scalar before it ends; point at the tab.
+            let offset = if message.contains("tab") {
+                let line_start = source.get(..offset).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+                source
+                    .get(line_start..)
+                    .and_then(|rest| rest.find('\t'))
+                    .map_or(offset, |i| line_start + i)
+            } else {
+                offset
+            };
+            Err(YamlError {
+                message,
+                span: Span::new(offset, offset),
+                limit,
+            })
         }
     }
 }
 
-fn yaml_message(error: &serde_saphyr::Error) -> String {
+/// The message of a YAML error without its position, and whether it is a limit.
+fn yaml_message(error: &serde_saphyr::Error) -> (String, bool) {
     let text = error.without_snippet().to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
-    // serde-saphyr prefixes "error: line N column M: "; we print positions ourselves.
+    // serde-saphyr prefixes "error: line N column M: " and may append
+    // " at line N, column M" and "(defined at ...)"; we print positions ourselves.
     let stripped = first.strip_prefix("error: ").unwrap_or(first);
     let stripped = match stripped.find(": ") {
         Some(i) if stripped.starts_with("line ") => &stripped[i + 2..],
         _ => stripped,
     };
-    if stripped.contains("tabs disallowed") {
-        return format!("{stripped}: indent YAML with spaces, not tabs");
+    let stripped = stripped.find(" at line ").map_or(stripped, |i| &stripped[..i]).trim();
+    if stripped.starts_with("recursion limit")
+        || stripped.starts_with("budget breached: Depth")
+        || stripped.starts_with("alias replay stack depth")
+    {
+        return (
+            format!("lists and tables are nested more than {YAML_MAX_DEPTH} levels deep; a matrix file never needs that"),
+            true,
+        );
     }
-    stripped.to_string()
+    if stripped.starts_with("alias replay limit")
+        || stripped.starts_with("alias expansion limit")
+        || stripped.starts_with("budget breached: Alias")
+    {
+        return (
+            format!(
+                "aliases (`*name`) expand to more than {YAML_MAX_ALIAS_EVENTS} values; a matrix file may reuse an anchor, not multiply it"
+            ),
+            true,
+        );
+    }
+    if stripped.starts_with("budget breached") {
+        return (format!("the document is too large to be a matrix file ({stripped})"), true);
+    }
+    if stripped.contains("tab") {
+        return (format!("{stripped}: indent YAML with spaces, not tabs"), false);
+    }
+    (stripped.to_string(), false)
 }
 
 fn location_offset(source: &str, loc: &serde_saphyr::Location) -> usize {
@@ -384,6 +501,7 @@ impl<'de> Visitor<'de> for YamlVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fmt::Write as _;
 
     #[test]
     fn yaml_keeps_plain_text_of_inferred_scalars() {
@@ -416,11 +534,43 @@ mod tests {
         let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..9 {
             let p = i - 1;
-            src.push_str(&format!(
-                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
-            ));
+            let _ = writeln!(
+                src,
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]"
+            );
         }
         assert!(from_yaml(&src).is_err());
+    }
+
+    #[test]
+    fn toml_duplicate_keys_find_their_first_place_in_the_same_table() {
+        let src = "[[rule]]\nthen.tier = \"a\"\nwhen.tier = \"b\"\nthen.tier = \"c\"\n";
+        let (_, errors) = from_toml(src);
+        let (message, second) = errors.into_iter().next().unwrap();
+        assert_eq!(message, "duplicate key");
+        let first = toml_first_definition(src, second).unwrap();
+        // The `tier` of `then.tier = "a"`, not the one of `when.tier`.
+        assert_eq!(first.start, src.find("tier").unwrap());
+    }
+
+    #[test]
+    fn deep_yaml_is_an_error_not_a_stack_overflow_even_on_a_small_stack() {
+        let reader = std::thread::Builder::new().stack_size(256 * 1024).spawn(|| {
+            let within = format!("a: {}1{}\n", "[".repeat(60), "]".repeat(60));
+            let beyond = format!("a: {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
+            (parse_yaml(&within).is_ok(), parse_yaml(&beyond).unwrap_err().limit)
+        });
+        assert_eq!(reader.unwrap().join().unwrap(), (true, true));
+    }
+
+    #[test]
+    fn yaml_limits_are_told_from_syntax_errors() {
+        let deep = format!("a: {}1{}\n", "[".repeat(100), "]".repeat(100));
+        assert!(parse_yaml(&deep).unwrap_err().limit);
+        let tab = parse_yaml("a:\n\tb: 1\n").unwrap_err();
+        assert!(!tab.limit);
+        assert!(tab.message.contains("spaces, not tabs"), "{}", tab.message);
+        assert_eq!(tab.span.start, 3, "points at the tab");
     }
 
     #[test]
@@ -432,3 +582,4 @@ mod tests {
         assert_eq!(&src[name.span.start..name.span.end], "\"x\"");
     }
 }
+

@@ -114,6 +114,7 @@ pub fn check(matrix: &Matrix, today: NaiveDate) -> Checked {
     c.dimensions_and_rules();
     c.scripts();
     c.fallback();
+    c.unused();
     // Targets are checked once per tier; a problem in a shared target is one finding.
     let mut seen = HashSet::new();
     c.out
@@ -282,22 +283,20 @@ impl Checker<'_> {
     }
 
     fn zone(&mut self, file: FileId, text: &Spanned<String>) -> Option<chrono_tz::Tz> {
-        match text.value.parse::<chrono_tz::Tz>() {
-            Ok(tz) => Some(tz),
-            Err(_) => {
-                self.push(
-                    Finding::at(
-                        Code::InvalidTimeZone,
-                        file,
-                        text.span,
-                        format!("`{}` is not an IANA time zone", text.value),
-                    )
-                    .label("unknown zone")
-                    .help("use a name from the IANA database, for example Europe/Berlin or America/New_York"),
-                );
-                None
-            }
+        if let Ok(tz) = text.value.parse::<chrono_tz::Tz>() {
+            return Some(tz);
         }
+        self.push(
+            Finding::at(
+                Code::InvalidTimeZone,
+                file,
+                text.span,
+                format!("`{}` is not an IANA time zone", text.value),
+            )
+            .label("unknown zone")
+            .help("use a name from the IANA database, for example Europe/Berlin or America/New_York"),
+        );
+        None
     }
 
     fn cadence_days(&self) -> Option<i64> {
@@ -428,21 +427,21 @@ impl Checker<'_> {
             match &party.verified {
                 Some(verified) => {
                     let date = self.date(file, verified, "verified");
-                    if let (Some(date), Some(days)) = (date, cadence) {
-                        if date + chrono::Duration::days(days) < self.today {
-                            self.push(
-                                Finding::at(
-                                    Code::ContactStale,
-                                    file,
-                                    verified.span,
-                                    format!(
-                                        "{kind} `{}` was last verified on {date}, longer ago than the review cadence",
-                                        party.id.value
-                                    ),
-                                )
-                                .label("last verified"),
-                            );
-                        }
+                    if let (Some(date), Some(days)) = (date, cadence)
+                        && date + chrono::Duration::days(days) < self.today
+                    {
+                        self.push(
+                            Finding::at(
+                                Code::ContactStale,
+                                file,
+                                verified.span,
+                                format!(
+                                    "{kind} `{}` was last verified on {date}, longer ago than the review cadence",
+                                    party.id.value
+                                ),
+                            )
+                            .label("last verified"),
+                        );
                     }
                 }
                 None => self.push(
@@ -458,6 +457,7 @@ impl Checker<'_> {
         }
     }
 
+    #[allow(clippy::too_many_lines)]
     fn calendars(&mut self) {
         for spec in &self.matrix.calendars {
             let file = spec.origin;
@@ -474,7 +474,7 @@ impl Checker<'_> {
                         self.push(
                             Finding::at(Code::InvalidWindow, file, text.span, format!("`{}`: {e}", text.value))
                                 .label("not a time of day")
-                                .help("write times as HH:MM between 00:00 and 24:00; in YAML quote them"),
+                                .help("write times as HH:MM between 00:00 and 24:00, for example 09:00 or 17:30"),
                         );
                     }
                 }
@@ -499,30 +499,27 @@ impl Checker<'_> {
                     continue;
                 }
                 for day in &window.days {
-                    match parse_days(&day.value) {
-                        Some(days) => {
-                            for d in days {
-                                if let (Some(list), Some(spans)) = (weekly.get_mut(d), window_spans.get_mut(d)) {
-                                    list.push(Window {
-                                        start,
-                                        end,
-                                        overnight: window.overnight,
-                                    });
-                                    spans.push(window.start.span);
-                                }
-                            }
-                        }
-                        None => {
-                            ok = false;
-                            self.push(
-                                Finding::at(
-                                    Code::InvalidWindow,
-                                    file,
-                                    day.span,
-                                    format!("`{}` is not a weekday or a range of weekdays", day.value),
-                                )
-                                .help("use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri"),
-                            );
+                    let Some(days) = parse_days(&day.value) else {
+                        ok = false;
+                        self.push(
+                            Finding::at(
+                                Code::InvalidWindow,
+                                file,
+                                day.span,
+                                format!("`{}` is not a weekday or a range of weekdays", day.value),
+                            )
+                            .help("use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri"),
+                        );
+                        continue;
+                    };
+                    for d in days {
+                        if let (Some(list), Some(spans)) = (weekly.get_mut(d), window_spans.get_mut(d)) {
+                            list.push(Window {
+                                start,
+                                end,
+                                overnight: window.overnight,
+                            });
+                            spans.push(window.start.span);
                         }
                     }
                 }
@@ -1086,21 +1083,39 @@ impl Checker<'_> {
     fn scripts(&mut self) {
         for script in &self.matrix.scripts {
             let text = &script.text.value;
+            let raw = self
+                .matrix
+                .sources
+                .get(script.origin)
+                .and_then(|s| s.text.get(script.text.span.start..script.text.span.end))
+                .unwrap_or("");
             let mut rest = text.as_str();
             let mut offset = 0;
+            let mut seen: HashMap<&str, usize> = HashMap::new();
             while let Some(open) = rest.find('{') {
                 let Some(close) = rest[open..].find('}') else { break };
                 let name = &rest[open + 1..open + close];
+                let nth = seen.entry(name).or_insert(0);
+                *nth += 1;
                 if !PLACEHOLDERS.contains(&name) {
-                    // Spans inside multi-line strings are approximate; point at the text.
+                    // Point at the placeholder as written when the file has it
+                    // verbatim (no escapes); else at the whole text.
+                    let token = format!("{{{name}}}");
+                    let (span, label) = match raw.match_indices(&token).nth(*nth - 1) {
+                        Some((at, _)) => {
+                            let start = script.text.span.start + at;
+                            (Span::new(start, start + token.len()), "unknown placeholder")
+                        }
+                        None => (script.text.span, "in this text"),
+                    };
                     self.push(
                         Finding::at(
                             Code::UnknownPlaceholder,
                             script.origin,
-                            script.text.span,
+                            span,
                             format!("script `{}` uses unknown placeholder {{{name}}}", script.id.value),
                         )
-                        .label("in this text")
+                        .label(label)
                         .help(match crate::matrix::de::closest(name, PLACEHOLDERS) {
                             Some(best) => format!("did you mean {{{best}}}?"),
                             None => format!("placeholders: {}", PLACEHOLDERS.join(", ")),
@@ -1110,6 +1125,74 @@ impl Checker<'_> {
                 offset += open + close + 1;
                 rest = &text[offset..];
             }
+        }
+    }
+
+    /// Calendars, scripts, teams and contacts that nothing refers to.
+    fn unused(&mut self) {
+        let m = self.matrix;
+        let mut calendars: HashSet<&str> = HashSet::new();
+        for sev in &m.severities {
+            calendars.extend(sev.targets.calendar.iter().map(|c| c.value.as_str()));
+            calendars.extend(sev.overrides.iter().filter_map(|o| o.calendar.as_ref()).map(|c| c.value.as_str()));
+        }
+        let mut scripts: HashSet<&str> = HashSet::new();
+        scripts.extend(m.rules.iter().filter_map(|r| r.outcome.script.as_ref()).map(|s| s.value.as_str()));
+        scripts.extend(m.fallback.iter().filter_map(|f| f.script.as_ref()).map(|s| s.value.as_str()));
+        let mut refs: Vec<&Ref> = Vec::new();
+        if let Some(manifest) = &m.manifest {
+            refs.extend([&manifest.owner, &manifest.sponsor]);
+        }
+        for tier in &m.tiers {
+            refs.extend(std::iter::once(&tier.owner).chain(&tier.backup));
+        }
+        for sev in &m.severities {
+            refs.extend(sev.notify.iter().chain(sev.escalation.iter().flat_map(|e| &e.notify)));
+        }
+        for rule in &m.rules {
+            refs.extend(rule.outcome.owner.iter().chain(&rule.outcome.notify));
+        }
+        for decision in &m.decisions {
+            refs.extend(&decision.notify);
+        }
+        if let Some(fallback) = &m.fallback {
+            refs.extend(&fallback.notify);
+        }
+        for party in &m.parties {
+            refs.extend(party.team.iter().chain(&party.lead));
+        }
+        let parties: HashSet<&str> = refs.iter().map(|r| r.value.as_str()).collect();
+        let mut found = Vec::new();
+        for cal in m.calendars.iter().filter(|c| !calendars.contains(c.id.value.as_str())) {
+            found.push((
+                cal.origin,
+                &cal.id,
+                format!("calendar `{}` is not used: no severity or override counts on it", cal.id.value),
+                "remove it, or name it as `calendar` in a severity's targets or override",
+            ));
+        }
+        for script in m.scripts.iter().filter(|s| !scripts.contains(s.id.value.as_str())) {
+            found.push((
+                script.origin,
+                &script.id,
+                format!("script `{}` is not used: no rule or fallback names it", script.id.value),
+                "remove it, or name it as `script` in a rule's `then` or in the fallback",
+            ));
+        }
+        for party in m.parties.iter().filter(|p| !parties.contains(p.id.value.as_str())) {
+            let kind = if party.is_team { "team" } else { "contact" };
+            found.push((
+                party.origin,
+                &party.id,
+                format!(
+                    "{kind} `{}` is not used: no tier, rule, notify list or manifest names them",
+                    party.id.value
+                ),
+                "remove the entry, or name it where it belongs (a tier's owner or backup, a notify list, a team's lead)",
+            ));
+        }
+        for (file, id, message, help) in found {
+            self.push(Finding::at(Code::UnusedEntity, file, id.span, message).label("not used").help(help));
         }
     }
 
@@ -1159,8 +1242,10 @@ fn looser(a: &EffectiveTargets, b: &EffectiveTargets, x: u64, y: u64) -> bool {
     })
 }
 
+/// The last line of a multi-line error (regex puts the cause there), without "error: ".
 fn first_line(text: &str) -> String {
-    text.lines().last().unwrap_or(text).trim().to_string()
+    let last = text.lines().last().unwrap_or(text).trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_string()
 }
 
 /// Weekday indexes (0 = Monday) for `mon`, `Monday`, or a range `mon-fri`.

@@ -210,15 +210,19 @@ impl Finding {
 #[derive(Debug)]
 pub struct Report {
     finding: Finding,
-    source: Option<miette::NamedSource<String>>,
+    /// The file's text, shared (not copied) between the findings of a file.
+    source: Option<miette::NamedSource<std::sync::Arc<str>>>,
     related: Vec<Report>,
+    /// A place in another file that belongs to the finding (rendered as a
+    /// note, not as a finding of its own).
+    note: bool,
 }
 
 impl Report {
     /// Attaches the sources a finding points into.
     pub fn new(finding: &Finding, sources: &Sources) -> Self {
         let source = finding.file.and_then(|f| sources.get(f)).map(|s| {
-            miette::NamedSource::new(s.path.clone(), s.text.to_string()).with_language(s.language())
+            miette::NamedSource::new(s.path.clone(), s.text.clone()).with_language(s.language())
         });
         let related = finding
             .related
@@ -235,15 +239,17 @@ impl Report {
                     ..finding.clone()
                 },
                 source: sources.get(r.file).map(|s| {
-                    miette::NamedSource::new(s.path.clone(), s.text.to_string())
+                    miette::NamedSource::new(s.path.clone(), s.text.clone()).with_language(s.language())
                 }),
                 related: Vec::new(),
+                note: true,
             })
             .collect();
         Report {
             finding: finding.clone(),
             source,
             related,
+            note: false,
         }
     }
 }
@@ -262,6 +268,9 @@ impl miette::Diagnostic for Report {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
+        if self.note {
+            return Some(miette::Severity::Advice);
+        }
         Some(match self.finding.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
