@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn files(dir: &Path, skip_tests: bool, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -17,7 +19,10 @@ fn files(dir: &Path, skip_tests: bool, out: &mut Vec<PathBuf>) {
             if !(skip_tests && name == "tests") {
                 files(&path, false, out);
             }
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("toml" | "yaml" | "yml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("toml" | "yaml" | "yml")
+        ) {
             out.push(path);
         }
     }
@@ -26,8 +31,16 @@ fn files(dir: &Path, skip_tests: bool, out: &mut Vec<PathBuf>) {
 fn list(name: &str, doc: &str, root: &Path, paths: &[PathBuf]) -> String {
     let mut text = format!("/// {doc}\npub const {name}: &[(&str, &str)] = &[\n");
     for path in paths {
-        let relative = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
-        let _ = writeln!(text, "    ({relative:?}, include_str!({:?})),", path.display().to_string());
+        let relative = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let _ = writeln!(
+            text,
+            "    ({relative:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
     }
     text.push_str("];\n");
     text
@@ -46,9 +59,19 @@ fn main() {
     for path in matrix_files.iter().chain(&test_files) {
         println!("cargo:rerun-if-changed={}", path.display());
     }
-    let text = list("FILES", "The shipped matrix files, as (path, text).", &root, &matrix_files)
-        + &list("TESTS", "The shipped routing tests, as (path, text).", &root, &test_files);
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("shipped.rs");
+    let text = list(
+        "FILES",
+        "The shipped matrix files, as (path, text).",
+        &root,
+        &matrix_files,
+    ) + &list(
+        "TESTS",
+        "The shipped routing tests, as (path, text).",
+        &root,
+        &test_files,
+    );
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("shipped.rs");
     if let Err(e) = std::fs::write(&out, text) {
         println!("cargo:warning=cannot write {}: {e}", out.display());
     }

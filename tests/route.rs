@@ -23,13 +23,27 @@ fn escalate() -> Command {
 }
 
 fn route_json(args: &[&str]) -> Value {
-    let out = escalate().arg("route").args(args).args(["--format", "json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = escalate()
+        .arg("route")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn ids(value: &Value) -> Vec<String> {
-    value.as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_string()).collect()
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -54,18 +68,32 @@ fn every_dev_incident_routes_as_the_governance_office_expects() {
         let security = route.notify.iter().any(|p| p.id == "security-office");
         let mut wrong = Vec::new();
         if route.tier.id != case["tier"].as_str().unwrap() {
-            wrong.push(format!("tier {} (expected {})", route.tier.id, case["tier"]));
+            wrong.push(format!(
+                "tier {} (expected {})",
+                route.tier.id, case["tier"]
+            ));
         }
         if security != case["security"].as_bool().unwrap() {
-            wrong.push(format!("security office notified: {security} (expected {})", case["security"]));
+            wrong.push(format!(
+                "security office notified: {security} (expected {})",
+                case["security"]
+            ));
         }
         if let Some(severity) = case["severity"].as_str() {
             if route.severity.id != severity {
-                wrong.push(format!("severity {} (expected {severity})", route.severity.id));
+                wrong.push(format!(
+                    "severity {} (expected {severity})",
+                    route.severity.id
+                ));
             }
         }
         if !wrong.is_empty() {
-            failures.push(format!("{}: {} (rules {:?})", case["id"], wrong.join(", "), route.explanation.rules));
+            failures.push(format!(
+                "{}: {} (rules {:?})",
+                case["id"],
+                wrong.join(", "),
+                route.explanation.rules
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -73,24 +101,41 @@ fn every_dev_incident_routes_as_the_governance_office_expects() {
 
 #[test]
 fn json_contract_holds() {
-    let v = route_json(&["Payroll flow fails since 9:00 and exposes employee bank details", "--at", AT]);
+    let v = route_json(&[
+        "Payroll flow fails since 9:00 and exposes employee bank details",
+        "--at",
+        AT,
+    ]);
     assert_eq!(v["severity"]["id"], "sev1");
     assert_eq!(v["tier"]["id"], "tier3");
     assert_eq!(v["owner"]["id"], "platform-cce");
     assert_eq!(v["backup"]["id"], "platform-architect");
     let notify = ids(&v["notify"]);
-    assert!(notify.contains(&"security-office".to_string()), "{notify:?}");
+    assert!(
+        notify.contains(&"security-office".to_string()),
+        "{notify:?}"
+    );
     assert!(notify.contains(&"exec-sponsor".to_string()), "{notify:?}");
     // sev1 runs around the clock: one real hour after 10:00 Berlin time.
-    assert_eq!(v["deadlines"]["acknowledge_by"], "2026-03-06T11:00:00+01:00");
+    assert_eq!(
+        v["deadlines"]["acknowledge_by"],
+        "2026-03-06T11:00:00+01:00"
+    );
     assert_eq!(v["deadlines"]["assess_by"], "2026-03-06T12:00:00+01:00");
     assert_eq!(v["deadlines"]["resolve_by"], "2026-03-07T10:00:00+01:00");
     assert_eq!(v["escalation"][0]["at"], "2026-03-06T10:30:00+01:00");
     assert_eq!(v["explanation"]["rules"][0], "automation-flow");
-    assert!(ids(&Value::Array(
-        v["explanation"]["rules"].as_array().unwrap().iter().map(|r| serde_json::json!({"id": r})).collect()
-    ))
-    .contains(&"security-incident".to_string()));
+    assert!(
+        ids(&Value::Array(
+            v["explanation"]["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| serde_json::json!({"id": r}))
+                .collect()
+        ))
+        .contains(&"security-incident".to_string())
+    );
     assert_eq!(v["fallback"], false);
     assert_eq!(v["matrix"]["version"], "1.0.0");
     assert!(v["matrix"].get("commit").is_some());
@@ -103,16 +148,26 @@ fn business_hours_due_times_skip_the_weekend_and_holidays() {
     assert_eq!(v["severity"]["id"], "sev3");
     assert_eq!(v["deadlines"]["clock"], "business-hours");
     // 1h on Friday, 3h on Monday from 08:00 -> 11:00.
-    assert_eq!(v["deadlines"]["acknowledge_by"], "2026-03-09T11:00:00+01:00");
+    assert_eq!(
+        v["deadlines"]["acknowledge_by"],
+        "2026-03-09T11:00:00+01:00"
+    );
     // Christmas Day and Boxing Day 2026 are holidays (Friday and Saturday).
     let v = route_json(&["Can't log in", "--at", "2026-12-24T11:00:00+01:00"]);
     // Thursday 24th: 11-12 (1h), the afternoon is excluded; then Monday 28th 08:00 + 3h.
-    assert_eq!(v["deadlines"]["acknowledge_by"], "2026-12-28T11:00:00+01:00");
+    assert_eq!(
+        v["deadlines"]["acknowledge_by"],
+        "2026-12-28T11:00:00+01:00"
+    );
 }
 
 #[test]
 fn nothing_matched_means_fallback_with_low_confidence() {
-    let v = route_json(&["The coffee machine on floor 3 makes a strange noise", "--at", AT]);
+    let v = route_json(&[
+        "The coffee machine on floor 3 makes a strange noise",
+        "--at",
+        AT,
+    ]);
     assert_eq!(v["fallback"], true);
     assert_eq!(v["confidence"], "low");
     assert_eq!(v["tier"]["id"], "tier1");
@@ -124,19 +179,43 @@ fn nothing_matched_means_fallback_with_low_confidence() {
 fn given_facts_win_over_inference() {
     let v = route_json(&["Password reset link expired", "--at", AT]);
     assert_eq!(v["severity"]["id"], "sev3");
-    let v = route_json(&["Password reset link expired", "--at", AT, "--scope", "organisation"]);
+    let v = route_json(&[
+        "Password reset link expired",
+        "--at",
+        AT,
+        "--scope",
+        "organisation",
+    ]);
     assert_eq!(v["dimensions"]["scope"]["source"], "given");
     assert_eq!(v["severity"]["id"], "sev2");
-    let v = route_json(&["Password reset link expired", "--at", AT, "--set", "data=regulated"]);
+    let v = route_json(&[
+        "Password reset link expired",
+        "--at",
+        AT,
+        "--set",
+        "data=regulated",
+    ]);
     assert!(ids(&v["notify"]).contains(&"security-office".to_string()));
-    let v = route_json(&["Password reset link expired", "--at", AT, "--severity", "sev1", "--tier", "tier2"]);
+    let v = route_json(&[
+        "Password reset link expired",
+        "--at",
+        AT,
+        "--severity",
+        "sev1",
+        "--tier",
+        "tier2",
+    ]);
     assert_eq!(v["severity"]["id"], "sev1");
     assert_eq!(v["tier"]["id"], "tier2");
 }
 
 #[test]
 fn dimensions_are_inferred_from_phrases() {
-    let v = route_json(&["Everyone in the whole company gets an error in the expense app", "--at", AT]);
+    let v = route_json(&[
+        "Everyone in the whole company gets an error in the expense app",
+        "--at",
+        AT,
+    ]);
     assert_eq!(v["dimensions"]["scope"]["level"], "organisation");
     assert_eq!(v["dimensions"]["scope"]["source"], "inferred");
     assert_eq!(v["severity"]["id"], "sev1");
@@ -150,9 +229,19 @@ fn unknown_levels_and_empty_descriptions_are_usage_errors() {
         .args(["route", "x", "--data", "secret"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("unknown level `secret` for dimension `data`"));
-    escalate().args(["route", "   "]).assert().code(2).stderr(predicates::str::contains("empty"));
-    escalate().args(["route", "x", "--at", "yesterday"]).assert().code(2).stderr(predicates::str::contains("RFC 3339"));
+        .stderr(predicates::str::contains(
+            "unknown level `secret` for dimension `data`",
+        ));
+    escalate()
+        .args(["route", "   "])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("empty"));
+    escalate()
+        .args(["route", "x", "--at", "yesterday"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("RFC 3339"));
 }
 
 #[test]
@@ -169,32 +258,56 @@ fn description_from_standard_input() {
 
 #[test]
 fn sensitive_details_are_redacted_in_every_format() {
-    let text = "Flow emails jane.doe@example.com and calls +49 30 1234567, card 4111 1111 1111 1111";
+    let text =
+        "Flow emails jane.doe@example.com and calls +49 30 1234567, card 4111 1111 1111 1111";
     for format in ["human", "json", "markdown"] {
         let out = escalate()
             .args(["route", text, "--explain", "--at", AT, "--format", format])
             .output()
             .unwrap();
         let stdout = String::from_utf8(out.stdout).unwrap();
-        assert!(!stdout.contains("jane.doe@example.com"), "{format}: {stdout}");
+        assert!(
+            !stdout.contains("jane.doe@example.com"),
+            "{format}: {stdout}"
+        );
         assert!(!stdout.contains("1234567"), "{format}: {stdout}");
         assert!(!stdout.contains("4111"), "{format}: {stdout}");
     }
     let v = route_json(&[text, "--at", AT]);
     assert!(v["description"].as_str().unwrap().contains("[email]"));
     let v = route_json(&[text, "--at", AT, "--no-redact"]);
-    assert!(v["description"].as_str().unwrap().contains("jane.doe@example.com"));
+    assert!(
+        v["description"]
+            .as_str()
+            .unwrap()
+            .contains("jane.doe@example.com")
+    );
 }
 
 #[test]
 fn human_output_shows_the_route() {
     let out = escalate()
-        .args(["route", "Webhook is not received by our automation anymore", "--at", AT, "--explain"])
+        .args([
+            "route",
+            "Webhook is not received by our automation anymore",
+            "--at",
+            AT,
+            "--explain",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for needle in ["Severity", "Tier 2", "Owner", "Backup", "Acknowledge by", "Script:", "Why:", "winning rule"] {
+    for needle in [
+        "Severity",
+        "Tier 2",
+        "Owner",
+        "Backup",
+        "Acknowledge by",
+        "Script:",
+        "Why:",
+        "winning rule",
+    ] {
         assert!(text.contains(needle), "missing {needle}: {text}");
     }
     assert!(!text.contains('\u{1b}'), "NO_COLOR must disable colour");
@@ -202,7 +315,10 @@ fn human_output_shows_the_route() {
 
 #[test]
 fn markdown_is_a_ticket_block() {
-    let out = escalate().args(["route", "Can't log in", "--at", AT, "--format", "markdown"]).output().unwrap();
+    let out = escalate()
+        .args(["route", "Can't log in", "--at", AT, "--format", "markdown"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("### Escalation: "), "{text}");
     assert!(text.contains("| Acknowledge by |"));
@@ -216,8 +332,16 @@ fn batch_keeps_order_and_survives_bad_lines() {
         r#"{"id": "b", "description": "Webhook not received", "facts": {"data": "regulated"}}"#,
         r#"{"id": "c", "description": "x", "opened_at": "tomorrow"}"#,
     );
-    let out = escalate().args(["route", "--batch", "-"]).write_stdin(input).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = escalate()
+        .args(["route", "--batch", "-"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -229,9 +353,19 @@ fn batch_keeps_order_and_survives_bad_lines() {
     assert_eq!(lines[1]["id"], "b");
     assert!(ids(&lines[1]["notify"]).contains(&"security-office".to_string()));
     assert_eq!(lines[2]["line"], 3);
-    assert!(lines[2]["error"]["message"].as_str().unwrap().contains("line 3"));
+    assert!(
+        lines[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 3")
+    );
     assert_eq!(lines[3]["id"], "c");
-    assert!(lines[3]["error"]["message"].as_str().unwrap().contains("RFC 3339"));
+    assert!(
+        lines[3]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("RFC 3339")
+    );
 }
 
 #[test]
@@ -256,7 +390,12 @@ fn audit_log_survives_fifty_concurrent_writers() {
             std::process::Command::new(&binary)
                 .current_dir(env!("CARGO_MANIFEST_DIR"))
                 .env_remove("ESCALATE_MATRIX")
-                .args(["route", &format!("Flow {i} failed, mail ops{i}@example.org"), "--format", "json"])
+                .args([
+                    "route",
+                    &format!("Flow {i} failed, mail ops{i}@example.org"),
+                    "--format",
+                    "json",
+                ])
                 .args(["--audit-log", log.to_str().unwrap(), "--requester", "ci"])
                 .stdout(std::process::Stdio::null())
                 .spawn()
@@ -275,7 +414,10 @@ fn audit_log_survives_fifty_concurrent_writers() {
         assert_eq!(v["requester"], "ci");
         assert_eq!(v["decision"]["tier"], "tier2");
         let description = v["description"].as_str().unwrap();
-        assert!(description.contains("[email]") && !description.contains("@example.org"), "{description}");
+        assert!(
+            description.contains("[email]") && !description.contains("@example.org"),
+            "{description}"
+        );
         seen.insert(description.to_string());
     }
     assert_eq!(seen.len(), 50);
@@ -286,10 +428,28 @@ fn batch_error_lines_keep_the_id_and_reject_empty_descriptions() {
     // Regression: a line with an unknown field lost its id, and an empty
     // description was routed as a normal fallback result.
     let input = "{\"id\":\"x1\",\"description\":\"Cannot log in\",\"tier\":\"tier1\"}\n{\"id\":\"x2\",\"description\":\"\"}\n";
-    let out = escalate().args(["route", "--batch", "-"]).write_stdin(input).output().unwrap();
-    let lines: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let out = escalate()
+        .args(["route", "--batch", "-"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines[0]["id"], "x1");
-    assert!(lines[0]["error"]["message"].as_str().unwrap().contains("unknown field `tier`"));
+    assert!(
+        lines[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `tier`")
+    );
     assert_eq!(lines[1]["id"], "x2");
-    assert!(lines[1]["error"]["message"].as_str().unwrap().contains("empty"));
+    assert!(
+        lines[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("empty")
+    );
 }

@@ -37,7 +37,10 @@ notify = { excludes = ["security-office"] }
 
 fn escalate(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("escalate").unwrap();
-    cmd.current_dir(dir).env_remove("ESCALATE_MATRIX").env("NO_COLOR", "1").args(["--now", NOW]);
+    cmd.current_dir(dir)
+        .env_remove("ESCALATE_MATRIX")
+        .env("NO_COLOR", "1")
+        .args(["--now", NOW]);
     cmd
 }
 
@@ -58,7 +61,10 @@ fn copy_dir(from: &Path, to: &Path) {
 fn fixture() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let matrix = dir.path().join("matrix");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("matrix"), &matrix);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("matrix"),
+        &matrix,
+    );
     std::fs::remove_dir_all(matrix.join("tests")).unwrap();
     std::fs::create_dir(matrix.join("tests")).unwrap();
     std::fs::write(matrix.join("tests/cases.toml"), CASES).unwrap();
@@ -67,12 +73,18 @@ fn fixture() -> (tempfile::TempDir, PathBuf) {
 
 fn json(cmd: &mut Command) -> (i32, Value) {
     let out = cmd.output().unwrap();
-    (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap())
+    (
+        out.status.code().unwrap(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
 }
 
 #[test]
 fn the_shipped_suite_passes() {
-    let out = escalate(Path::new(env!("CARGO_MANIFEST_DIR"))).arg("test").output().unwrap();
+    let out = escalate(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .arg("test")
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{text}");
     let summary = text.lines().last().unwrap();
@@ -93,7 +105,11 @@ fn a_broken_rule_turns_exactly_its_cases_red() {
     let text = std::fs::read_to_string(&rules).unwrap();
     let start = text.find("id = \"automation-flow\"").unwrap();
     let tier_at = start + text[start..].find("then.tier = \"tier2\"").unwrap();
-    let broken = format!("{}then.tier = \"tier1\"{}", &text[..tier_at], &text[tier_at + "then.tier = \"tier2\"".len()..]);
+    let broken = format!(
+        "{}then.tier = \"tier1\"{}",
+        &text[..tier_at],
+        &text[tier_at + "then.tier = \"tier2\"".len()..]
+    );
     std::fs::write(&rules, broken).unwrap();
 
     let (code, report) = json(escalate(dir.path()).args(["test", "--format", "json"]));
@@ -112,14 +128,23 @@ fn a_broken_rule_turns_exactly_its_cases_red() {
         assert_eq!(tier["actual"], "tier1");
     }
     // The tier-1 targets differ too: sev3 still, same calendar, so the due time holds.
-    assert_eq!(by_id("flow-timeout")["differences"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        by_id("flow-timeout")["differences"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Human output shows the diff and the explanation of the actual route.
     let out = escalate(dir.path()).arg("test").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("test flow-timeout ... FAILED"), "{text}");
     assert!(text.contains("tier: expected tier2, got tier1"), "{text}");
-    assert!(text.contains("rule automation-flow (precedence 20) matched"), "{text}");
+    assert!(
+        text.contains("rule automation-flow (precedence 20) matched"),
+        "{text}"
+    );
     assert!(text.trim_end().ends_with("1 passed, 2 failed"), "{text}");
 }
 
@@ -131,7 +156,10 @@ fn junit_output_is_valid_xml_with_one_testcase_per_case() {
         CASES.replace("tier = \"tier1\"\nnotify", "tier = \"tier3\"\nnotify"),
     )
     .unwrap();
-    let out = escalate(dir.path()).args(["test", "--format", "junit"]).output().unwrap();
+    let out = escalate(dir.path())
+        .args(["test", "--format", "junit"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let mut reader = quick_xml::Reader::from_reader(out.stdout.as_slice());
     let mut buf = Vec::new();
@@ -142,11 +170,18 @@ fn junit_output_is_valid_xml_with_one_testcase_per_case() {
                 "testsuite" => {
                     suites += 1;
                     let tests = e.try_get_attribute("tests").unwrap().unwrap();
-                    assert_eq!(tests.normalized_value(XmlVersion::Implicit1_0).unwrap(), "3");
+                    assert_eq!(
+                        tests.normalized_value(XmlVersion::Implicit1_0).unwrap(),
+                        "3"
+                    );
                 }
                 "testcase" => {
                     let name = e.try_get_attribute("name").unwrap().unwrap();
-                    testcases.push(name.normalized_value(XmlVersion::Implicit1_0).unwrap().to_string());
+                    testcases.push(
+                        name.normalized_value(XmlVersion::Implicit1_0)
+                            .unwrap()
+                            .to_string(),
+                    );
                 }
                 "failure" => failures += 1,
                 _ => {}
@@ -164,18 +199,37 @@ fn junit_output_is_valid_xml_with_one_testcase_per_case() {
 #[test]
 fn filter_github_and_exit_codes() {
     let (dir, matrix) = fixture();
-    let out = escalate(dir.path()).args(["test", "--filter", "login"]).output().unwrap();
+    let out = escalate(dir.path())
+        .args(["test", "--filter", "login"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("test login ... ok") && !text.contains("flow-timeout"), "{text}");
+    assert!(
+        text.contains("test login ... ok") && !text.contains("flow-timeout"),
+        "{text}"
+    );
     assert!(text.trim_end().ends_with("1 passed, 0 failed"));
 
-    std::fs::write(matrix.join("tests/cases.toml"), CASES.replace("tier = \"tier1\"", "tier = \"tier2\"")).unwrap();
-    let out = escalate(dir.path()).args(["test", "--format", "github"]).output().unwrap();
+    std::fs::write(
+        matrix.join("tests/cases.toml"),
+        CASES.replace("tier = \"tier1\"", "tier = \"tier2\""),
+    )
+    .unwrap();
+    let out = escalate(dir.path())
+        .args(["test", "--format", "github"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     let annotation = text.lines().find(|l| l.starts_with("::error ")).unwrap();
-    assert!(annotation.contains("file=") && annotation.contains("line="), "{annotation}");
-    assert!(annotation.contains("tier: expected tier2, got tier1"), "{annotation}");
+    assert!(
+        annotation.contains("file=") && annotation.contains("line="),
+        "{annotation}"
+    );
+    assert!(
+        annotation.contains("tier: expected tier2, got tier1"),
+        "{annotation}"
+    );
 
     // A broken matrix is reported with validate's diagnostics, exit 2.
     std::fs::write(matrix.join("broken.toml"), "[[tier]]\nid = \"tier1\"\nname = \"dup\"\nowner = \"maker-support\"\nbackup = \"service-desk\"\n").unwrap();
@@ -189,7 +243,11 @@ fn filter_github_and_exit_codes() {
 #[test]
 fn validate_reports_test_problems_and_coverage() {
     let (dir, matrix) = fixture();
-    std::fs::write(matrix.join("tests/bad.toml"), "[[case]]\nid = \"x\"\ndescription = \"y\"\n[case.expect]\ntier = \"tier9\"\n").unwrap();
+    std::fs::write(
+        matrix.join("tests/bad.toml"),
+        "[[case]]\nid = \"x\"\ndescription = \"y\"\n[case.expect]\ntier = \"tier9\"\n",
+    )
+    .unwrap();
     std::fs::write(matrix.join("tests/broken.yaml"), "case: [\n").unwrap();
     let out = escalate(dir.path()).arg("validate").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -213,7 +271,10 @@ fn a_typo_in_an_expectation_fails_the_case() {
     let out = escalate(dir.path()).arg("test").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("test typo ... FAILED"), "{text}");
-    assert!(text.contains("unknown key `tierr`") && text.contains("did you mean `tier`?"), "{text}");
+    assert!(
+        text.contains("unknown key `tierr`") && text.contains("did you mean `tier`?"),
+        "{text}"
+    );
     assert!(text.trim_end().ends_with("0 passed, 1 failed"), "{text}");
     assert_eq!(out.status.code(), Some(2));
 }

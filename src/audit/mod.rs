@@ -65,7 +65,9 @@ impl<'a> AuditRecord<'a> {
         AuditRecord {
             at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
             requester,
-            opened_at: incident.opened_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            opened_at: incident
+                .opened_at
+                .to_rfc3339_opts(SecondsFormat::Secs, true),
             description: &route.description,
             facts: &incident.facts,
             decision: Decision {
@@ -88,7 +90,10 @@ impl<'a> AuditRecord<'a> {
 pub fn append(path: &Path, record: &AuditRecord<'_>) -> std::io::Result<()> {
     let mut line = serde_json::to_vec(record).map_err(std::io::Error::other)?;
     line.push(b'\n');
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
     file.lock()?;
     let written = file.write_all(&line).and_then(|()| file.flush());
     let unlocked = file.unlock();
@@ -125,9 +130,10 @@ pub fn matrix_commit(matrix: &Matrix) -> Option<String> {
     if !relative.as_os_str().is_empty() {
         options.pathspec(relative);
     }
-    let dirty = repo
-        .statuses(Some(&mut options))
-        .is_ok_and(|s| s.iter().any(|e| e.status() != git2::Status::CURRENT && e.status() != git2::Status::IGNORED));
+    let dirty = repo.statuses(Some(&mut options)).is_ok_and(|s| {
+        s.iter()
+            .any(|e| e.status() != git2::Status::CURRENT && e.status() != git2::Status::IGNORED)
+    });
     if dirty {
         id.push_str("-dirty");
     }

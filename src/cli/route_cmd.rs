@@ -79,14 +79,29 @@ pub(super) fn run(ctx: &Context, args: &RouteArgs, io: &mut Io<'_>) -> Result<u8
     }
     let router = Router::new(&matrix, &checked)?;
     let commit = crate::audit::matrix_commit(&matrix);
-    let audit_path = args
-        .audit_log
+    let audit_path = args.audit_log.clone().or_else(|| {
+        matrix
+            .manifest
+            .as_ref()
+            .and_then(|m| m.audit_log.clone())
+            .map(PathBuf::from)
+    });
+    let requester = args
+        .requester
         .clone()
-        .or_else(|| matrix.manifest.as_ref().and_then(|m| m.audit_log.clone()).map(PathBuf::from));
-    let requester = args.requester.clone().unwrap_or_else(audit::default_requester);
+        .unwrap_or_else(audit::default_requester);
 
     if let Some(batch) = &args.batch {
-        return run_batch(ctx, args, io, &router, batch, commit.as_deref(), audit_path.as_deref(), &requester);
+        return run_batch(
+            ctx,
+            args,
+            io,
+            &router,
+            batch,
+            commit.as_deref(),
+            audit_path.as_deref(),
+            &requester,
+        );
     }
 
     let description = match args.description.as_deref() {
@@ -101,7 +116,9 @@ pub(super) fn run(ctx: &Context, args: &RouteArgs, io: &mut Io<'_>) -> Result<u8
         None => String::new(),
     };
     if description.trim().is_empty() {
-        return Err(CliError::Usage("the description is empty: say what happened".into()));
+        return Err(CliError::Usage(
+            "the description is empty: say what happened".into(),
+        ));
     }
     let facts = facts_from_args(args)?;
     let opened_at = match &args.at {
@@ -146,15 +163,21 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
 
 fn facts_from_args(args: &RouteArgs) -> Result<Facts, CliError> {
     let mut dimensions = BTreeMap::new();
-    for (name, value) in [("data", &args.data), ("scope", &args.scope), ("approval", &args.approval)] {
+    for (name, value) in [
+        ("data", &args.data),
+        ("scope", &args.scope),
+        ("approval", &args.approval),
+    ] {
         if let Some(v) = value {
             dimensions.insert(name.to_string(), v.clone());
         }
     }
     for pair in &args.set {
-        let (dim, level) = pair
-            .split_once('=')
-            .ok_or_else(|| CliError::Usage(format!("--set {pair}: write DIMENSION=LEVEL, for example --set data=regulated")))?;
+        let (dim, level) = pair.split_once('=').ok_or_else(|| {
+            CliError::Usage(format!(
+                "--set {pair}: write DIMENSION=LEVEL, for example --set data=regulated"
+            ))
+        })?;
         dimensions.insert(dim.trim().to_string(), level.trim().to_string());
     }
     Ok(Facts {
@@ -179,11 +202,15 @@ struct BatchLine {
 
 /// Reads one batch line; on failure returns the line's id (when it has
 /// one) and the message, so the error record still names the incident.
-fn parse_batch_line(number: usize, line: &str) -> Result<BatchLine, (Option<serde_json::Value>, String)> {
-    let value: serde_json::Value =
-        serde_json::from_str(line).map_err(|e| (None, format!("line {number}, column {}: {e}", e.column())))?;
+fn parse_batch_line(
+    number: usize,
+    line: &str,
+) -> Result<BatchLine, (Option<serde_json::Value>, String)> {
+    let value: serde_json::Value = serde_json::from_str(line)
+        .map_err(|e| (None, format!("line {number}, column {}: {e}", e.column())))?;
     let id = value.get("id").cloned();
-    let entry: BatchLine = serde_json::from_value(value).map_err(|e| (id.clone(), format!("line {number}: {e}")))?;
+    let entry: BatchLine =
+        serde_json::from_value(value).map_err(|e| (id.clone(), format!("line {number}: {e}")))?;
     if entry.description.trim().is_empty() {
         return Err((id, format!("line {number}: the description is empty")));
     }
@@ -204,7 +231,8 @@ fn run_batch(
     let reader: Box<dyn BufRead + '_> = if source == "-" {
         Box::new(BufReader::new(&mut *io.input))
     } else {
-        let file = std::fs::File::open(source).map_err(CliError::io(format!("opening {source}")))?;
+        let file =
+            std::fs::File::open(source).map_err(CliError::io(format!("opening {source}")))?;
         Box::new(BufReader::new(file))
     };
     let redact = !args.no_redact;
@@ -216,7 +244,9 @@ fn run_batch(
             continue;
         }
         let record = match parse_batch_line(number, &line) {
-            Err((id, message)) => serde_json::json!({ "line": number, "id": id, "error": { "message": message } }),
+            Err((id, message)) => {
+                serde_json::json!({ "line": number, "id": id, "error": { "message": message } })
+            }
             Ok(entry) => {
                 let opened = match entry.opened_at.as_deref().map(parse_time) {
                     Some(Err(message)) => Err(message),
@@ -239,7 +269,14 @@ fn run_batch(
                     Ok((incident, mut route)) => {
                         route.matrix.commit = commit.map(str::to_string);
                         if let Some(path) = audit_path {
-                            write_audit(path, requester, &incident, &route, ctx.now, router.matrix())?;
+                            write_audit(
+                                path,
+                                requester,
+                                &incident,
+                                &route,
+                                ctx.now,
+                                router.matrix(),
+                            )?;
                         }
                         let mut value = serde_json::to_value(&route).unwrap_or_default();
                         if let Some(map) = value.as_object_mut() {
@@ -258,9 +295,12 @@ fn run_batch(
                 }
             }
         };
-        serde_json::to_writer(&mut out, &record)
-            .map_err(|e| CliError::Io { context: "writing a batch result".into(), source: e.into() })?;
-        out.write_all(b"\n").map_err(CliError::io("writing a batch result"))?;
+        serde_json::to_writer(&mut out, &record).map_err(|e| CliError::Io {
+            context: "writing a batch result".into(),
+            source: e.into(),
+        })?;
+        out.write_all(b"\n")
+            .map_err(CliError::io("writing a batch result"))?;
     }
     out.flush().map_err(CliError::io("writing batch results"))?;
     Ok(EXIT_OK)
@@ -275,7 +315,10 @@ fn write_audit(
     matrix: &Matrix,
 ) -> Result<(), CliError> {
     let record = AuditRecord::new(now, requester, incident, route, matrix);
-    audit::append(path, &record).map_err(CliError::io(format!("appending to the audit log {}", path.display())))
+    audit::append(path, &record).map_err(CliError::io(format!(
+        "appending to the audit log {}",
+        path.display()
+    )))
 }
 
 #[cfg(test)]
@@ -301,9 +344,18 @@ mod tests {
             requester: None,
         };
         let facts = facts_from_args(&args).unwrap();
-        assert_eq!(facts.dimensions.get("data").map(String::as_str), Some("regulated"));
-        assert_eq!(facts.dimensions.get("scope").map(String::as_str), Some("team"));
-        let bad = RouteArgs { set: vec!["scope".into()], ..args };
+        assert_eq!(
+            facts.dimensions.get("data").map(String::as_str),
+            Some("regulated")
+        );
+        assert_eq!(
+            facts.dimensions.get("scope").map(String::as_str),
+            Some("team")
+        );
+        let bad = RouteArgs {
+            set: vec!["scope".into()],
+            ..args
+        };
         assert!(facts_from_args(&bad).is_err());
     }
 

@@ -32,28 +32,56 @@ pub(super) fn run(ctx: &Context, args: &TestArgs, io: &mut Io<'_>) -> Result<u8,
     let mut problems = suite.findings.clone();
     problems.extend(suite.check_references(&matrix));
     if !problems.is_empty() {
-        let text = crate::validate::to_human(&problems, &matrix.sources, ctx.color, super::terminal_width());
-        io.err.write_all(text.as_bytes()).map_err(CliError::io("writing to standard error"))?;
-    }
-    let results = testing::run(&suite, &matrix.sources, &router, args.filter.as_deref(), ctx.now);
-    if results.is_empty() && args.filter.is_some() {
-        writeln!(io.err, "escalate: no test case id contains `{}`", args.filter.as_deref().unwrap_or_default())
+        let text = crate::validate::to_human(
+            &problems,
+            &matrix.sources,
+            ctx.color,
+            super::terminal_width(),
+        );
+        io.err
+            .write_all(text.as_bytes())
             .map_err(CliError::io("writing to standard error"))?;
     }
+    let results = testing::run(
+        &suite,
+        &matrix.sources,
+        &router,
+        args.filter.as_deref(),
+        ctx.now,
+    );
+    if results.is_empty() && args.filter.is_some() {
+        writeln!(
+            io.err,
+            "escalate: no test case id contains `{}`",
+            args.filter.as_deref().unwrap_or_default()
+        )
+        .map_err(CliError::io("writing to standard error"))?;
+    }
     let (untested, total) = testing::coverage(&matrix, &results);
-    let coverage = args.filter.is_none().then_some((total - untested.len(), total));
+    let coverage = args
+        .filter
+        .is_none()
+        .then_some((total - untested.len(), total));
     let text = match args.format {
         report::Format::Human => report::human(&results, coverage),
         report::Format::Json => report::json(&results),
         report::Format::Github => report::github(&results),
         report::Format::Junit => report::junit(
             &results,
-            matrix.manifest.as_ref().map_or("escalation matrix", |m| m.name.as_str()),
+            matrix
+                .manifest
+                .as_ref()
+                .map_or("escalation matrix", |m| m.name.as_str()),
         )
         .map_err(CliError::io("writing JUnit XML"))?,
     };
-    io.out.write_all(text.as_bytes()).map_err(CliError::io("writing the results"))?;
-    let unparsable = suite.findings.iter().any(|f| f.code == crate::validate::diagnostic::Code::TestFileInvalid);
+    io.out
+        .write_all(text.as_bytes())
+        .map_err(CliError::io("writing the results"))?;
+    let unparsable = suite
+        .findings
+        .iter()
+        .any(|f| f.code == crate::validate::diagnostic::Code::TestFileInvalid);
     Ok(if unparsable {
         EXIT_ERROR
     } else if results.iter().all(|r| r.passed) {

@@ -25,7 +25,13 @@ pub(super) fn run(ctx: &Context, args: &ValidateArgs, io: &mut Io<'_>) -> Result
     if args.list_codes {
         let mut text = String::new();
         for code in Code::ALL {
-            let _ = writeln!(text, "{:<24} {:<7} {}", code.name(), code.severity(), code.description());
+            let _ = writeln!(
+                text,
+                "{:<24} {:<7} {}",
+                code.name(),
+                code.severity(),
+                code.description()
+            );
         }
         io.out.write_all(text.as_bytes()).map_err(write_err)?;
         return Ok(EXIT_OK);
@@ -34,7 +40,8 @@ pub(super) fn run(ctx: &Context, args: &ValidateArgs, io: &mut Io<'_>) -> Result
     let mut checked = ctx.check(&matrix, findings);
     let matrix_files = matrix.sources.len();
     let suite = Context::load_suite(&mut matrix, None);
-    let (suite_findings, coverage) = crate::testing::suite_findings(&matrix, &checked, &suite, ctx.now);
+    let (suite_findings, coverage) =
+        crate::testing::suite_findings(&matrix, &checked, &suite, ctx.now);
     checked.findings.extend(suite_findings);
     validate::sort(&mut checked.findings, &matrix.sources);
     let findings = &checked.findings;
@@ -42,7 +49,12 @@ pub(super) fn run(ctx: &Context, args: &ValidateArgs, io: &mut Io<'_>) -> Result
         Format::Json => validate::to_json(findings, &matrix.sources),
         Format::Github => validate::to_github(findings, &matrix.sources),
         Format::Human => {
-            let mut text = validate::to_human(findings, &matrix.sources, ctx.color, super::terminal_width());
+            let mut text = validate::to_human(
+                findings,
+                &matrix.sources,
+                ctx.color,
+                super::terminal_width(),
+            );
             if let Some((exercised, total)) = coverage {
                 let _ = writeln!(text, "rules exercised: {exercised}/{total}");
             }

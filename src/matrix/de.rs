@@ -46,14 +46,22 @@ impl de::Error for DeError {
 
     fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
         DeError {
-            message: format!("expected {}, found {}", plain_expected(expected), plain_unexpected(&unexpected)),
+            message: format!(
+                "expected {}, found {}",
+                plain_expected(expected),
+                plain_unexpected(&unexpected)
+            ),
             span: None,
         }
     }
 
     fn invalid_value(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
         DeError {
-            message: format!("expected {}, found {}", plain_expected(expected), plain_unexpected(&unexpected)),
+            message: format!(
+                "expected {}, found {}",
+                plain_expected(expected),
+                plain_unexpected(&unexpected)
+            ),
             span: None,
         }
     }
@@ -63,7 +71,9 @@ impl de::Error for DeError {
 fn plain_expected(expected: &dyn de::Expected) -> String {
     let text = expected.to_string();
     match text.as_str() {
-        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number of 0 or more".to_string(),
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => {
+            "a whole number of 0 or more".to_string()
+        }
         "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number".to_string(),
         "f32" | "f64" => "a number".to_string(),
         "a boolean" => "true or false".to_string(),
@@ -109,7 +119,10 @@ impl Collector {
 }
 
 /// Deserializes `T` from a node, collecting unknown keys in `collector`.
-pub fn from_node<'a, T: Deserialize<'a>>(node: &'a Node, collector: &Collector) -> Result<T, DeError> {
+pub fn from_node<'a, T: Deserialize<'a>>(
+    node: &'a Node,
+    collector: &Collector,
+) -> Result<T, DeError> {
     T::deserialize(NodeDeserializer { node, collector })
 }
 
@@ -341,7 +354,10 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de, '_> {
             Some(s) => visitor
                 .visit_enum(s.into_deserializer())
                 .map_err(|e: DeError| {
-                    let mut message = format!("unknown value `{s}`, expected one of: {}", variants.join(", "));
+                    let mut message = format!(
+                        "unknown value `{s}`, expected one of: {}",
+                        variants.join(", ")
+                    );
                     if let Some(best) = closest(s, variants) {
                         let _ = write!(message, " (did you mean `{best}`?)");
                     }
@@ -385,7 +401,11 @@ impl<'de> Deserializer<'de> for NodeDeserializer<'de, '_> {
         self.deserialize_any(visitor)
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         self.deserialize_seq(visitor)
     }
 
@@ -417,7 +437,10 @@ struct SeqNodes<'a, 'c> {
 impl<'de> SeqAccess<'de> for SeqNodes<'de, '_> {
     type Error = DeError;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
         match self.items.next() {
             Some(node) => seed
                 .deserialize(NodeDeserializer {
@@ -447,7 +470,10 @@ struct MapNodes<'a, 'c> {
 impl<'de> MapAccess<'de> for MapNodes<'de, '_> {
     type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         for (key, node) in self.entries.by_ref() {
             if !self.seen.insert(key.name.as_str()) {
                 continue;
@@ -464,13 +490,10 @@ impl<'de> MapAccess<'de> for MapNodes<'de, '_> {
             self.value = Some(node);
             let key_de: de::value::BorrowedStrDeserializer<'de, DeError> =
                 de::value::BorrowedStrDeserializer::new(&key.name);
-            return seed
-                .deserialize(key_de)
-                .map(Some)
-                .map_err(|mut e| {
-                    e.span.get_or_insert(key.span);
-                    e
-                });
+            return seed.deserialize(key_de).map(Some).map_err(|mut e| {
+                e.span.get_or_insert(key.span);
+                e
+            });
         }
         Ok(None)
     }
@@ -496,7 +519,10 @@ struct SpannedNode<'a, 'c> {
 impl<'de> MapAccess<'de> for SpannedNode<'de, '_> {
     type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         let key = match self.step {
             0 => SPANNED_FIELDS[0],
             1 => SPANNED_FIELDS[1],
@@ -561,7 +587,10 @@ mod tests {
         let src = "name = \"abc\"\ncount = 1\n";
         let (node, _) = from_toml(src);
         let sample: Sample = from_node(&node, &Collector::default()).unwrap();
-        assert_eq!(&src[sample.name.span.start..sample.name.span.end], "\"abc\"");
+        assert_eq!(
+            &src[sample.name.span.start..sample.name.span.end],
+            "\"abc\""
+        );
         assert_eq!(sample.name.value, "abc");
     }
 
@@ -586,7 +615,10 @@ mod tests {
     fn type_errors_use_plain_words() {
         let node = from_yaml("name: a\ncount: -3\n").unwrap();
         let err = from_node::<Sample>(&node, &Collector::default()).unwrap_err();
-        assert_eq!(err.message, "expected a whole number of 0 or more, found the number -3");
+        assert_eq!(
+            err.message,
+            "expected a whole number of 0 or more, found the number -3"
+        );
     }
 
     #[test]

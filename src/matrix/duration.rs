@@ -35,7 +35,9 @@ pub enum DurationError {
     #[error("`{0}` has no unit: write `{0}m` for minutes or `{0}h` for hours")]
     MissingUnit(String),
     /// A unit that is not defined.
-    #[error("unknown unit `{unit}` in `{text}`: use m (minutes), h (hours), d (24-hour days) or bd (business days)")]
+    #[error(
+        "unknown unit `{unit}` in `{text}`: use m (minutes), h (hours), d (24-hour days) or bd (business days)"
+    )]
     UnknownUnit {
         /// The whole text.
         text: String,
@@ -46,7 +48,9 @@ pub enum DurationError {
     #[error("`{0}`: write each unit once, largest first (for example `1d4h` or `1h30m`)")]
     Order(String),
     /// A fraction or other malformed number.
-    #[error("`{0}` is not a duration: use whole numbers with units, for example `1h30m` instead of `1.5h`")]
+    #[error(
+        "`{0}` is not a duration: use whole numbers with units, for example `1h30m` instead of `1.5h`"
+    )]
     Malformed(String),
     /// Too large to be meaningful.
     #[error("`{0}` is too long: durations are limited to 10 years")]
@@ -67,12 +71,16 @@ impl DurationSpec {
         // Rank of the last unit seen: bd/d = 3, h = 2, m = 1.
         let mut last_rank = u8::MAX;
         while !rest.is_empty() {
-            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
             if digits == 0 {
                 return Err(DurationError::Malformed(trimmed.to_string()));
             }
             let (number, tail) = rest.split_at(digits);
-            let unit_len = tail.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(tail.len());
+            let unit_len = tail
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(tail.len());
             let (unit, tail) = tail.split_at(unit_len);
             if unit.is_empty() {
                 return Err(if tail.is_empty() {
@@ -181,14 +189,35 @@ mod tests {
 
     #[test]
     fn rejects_ambiguous_forms() {
-        assert!(matches!(DurationSpec::parse("90"), Err(DurationError::MissingUnit(_))));
-        assert!(matches!(DurationSpec::parse("1.5h"), Err(DurationError::Malformed(_))));
-        assert!(matches!(DurationSpec::parse("4 hours"), Err(DurationError::Malformed(_))));
-        assert!(matches!(DurationSpec::parse("1mo"), Err(DurationError::UnknownUnit { .. })));
-        assert!(matches!(DurationSpec::parse("30m1h"), Err(DurationError::Order(_))));
-        assert!(matches!(DurationSpec::parse("1h1h"), Err(DurationError::Order(_))));
+        assert!(matches!(
+            DurationSpec::parse("90"),
+            Err(DurationError::MissingUnit(_))
+        ));
+        assert!(matches!(
+            DurationSpec::parse("1.5h"),
+            Err(DurationError::Malformed(_))
+        ));
+        assert!(matches!(
+            DurationSpec::parse("4 hours"),
+            Err(DurationError::Malformed(_))
+        ));
+        assert!(matches!(
+            DurationSpec::parse("1mo"),
+            Err(DurationError::UnknownUnit { .. })
+        ));
+        assert!(matches!(
+            DurationSpec::parse("30m1h"),
+            Err(DurationError::Order(_))
+        ));
+        assert!(matches!(
+            DurationSpec::parse("1h1h"),
+            Err(DurationError::Order(_))
+        ));
         assert!(matches!(DurationSpec::parse(""), Err(DurationError::Empty)));
-        assert!(matches!(DurationSpec::parse("99999999d"), Err(DurationError::TooLarge(_))));
+        assert!(matches!(
+            DurationSpec::parse("99999999d"),
+            Err(DurationError::TooLarge(_))
+        ));
     }
 
     #[test]

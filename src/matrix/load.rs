@@ -180,13 +180,19 @@ fn read_one(path: &Path, files: &mut Vec<(String, Vec<u8>)>, findings: &mut Vec<
         }
         Ok(_) => {}
         Err(error) => {
-            findings.push(Finding::global(Code::Unreadable, format!("{display}: {error}")));
+            findings.push(Finding::global(
+                Code::Unreadable,
+                format!("{display}: {error}"),
+            ));
             return;
         }
     }
     match std::fs::read(path) {
         Ok(bytes) => files.push((display, bytes)),
-        Err(error) => findings.push(Finding::global(Code::Unreadable, format!("{display}: {error}"))),
+        Err(error) => findings.push(Finding::global(
+            Code::Unreadable,
+            format!("{display}: {error}"),
+        )),
     }
 }
 
@@ -198,7 +204,10 @@ pub fn load_files(origin: Origin, files: Vec<(String, Vec<u8>)>) -> (Matrix, Vec
         if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_FILE_BYTES {
             findings.push(Finding::global(
                 Code::LimitExceeded,
-                format!("{path} is larger than {} MiB", MAX_FILE_BYTES / (1024 * 1024)),
+                format!(
+                    "{path} is larger than {} MiB",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
             ));
             continue;
         }
@@ -223,7 +232,10 @@ pub fn load_files(origin: Origin, files: Vec<(String, Vec<u8>)>) -> (Matrix, Vec
             }
         };
         // A byte-order mark is harmless; drop it so positions match what editors show.
-        let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text);
         let is_toml = super::is_toml_path(&path);
         let file = matrix.sources.add(SourceFile::new(path.clone(), text));
         let Some(source) = matrix.sources.get(file).map(|s| s.text.clone()) else {
@@ -238,14 +250,19 @@ pub fn load_files(origin: Origin, files: Vec<(String, Vec<u8>)>) -> (Matrix, Vec
             match node::parse_yaml(&source) {
                 Ok(root) => root,
                 Err(error) => {
-                    let code = if error.limit { Code::LimitExceeded } else { Code::Syntax };
+                    let code = if error.limit {
+                        Code::LimitExceeded
+                    } else {
+                        Code::Syntax
+                    };
                     findings.push(Finding::at(code, file, error.span, error.message).label("here"));
                     continue;
                 }
             }
         };
         if let Some(span) = too_deep_at(&root, 0) {
-            findings.push(Finding::at(Code::LimitExceeded, file, span, too_deep()).label("too deep"));
+            findings
+                .push(Finding::at(Code::LimitExceeded, file, span, too_deep()).label("too deep"));
             continue;
         }
         duplicate_keys(&root, file, &mut findings);
@@ -287,7 +304,9 @@ fn read_toml(source: &str, file: FileId, findings: &mut Vec<Finding>) -> Option<
             broken = true;
             syntax += 1;
             if syntax <= MAX_SYNTAX_ERRORS {
-                findings.push(Finding::at(Code::Syntax, file, span, first_line(&message)).label("here"));
+                findings.push(
+                    Finding::at(Code::Syntax, file, span, first_line(&message)).label("here"),
+                );
             } else if syntax == MAX_SYNTAX_ERRORS + 1 {
                 findings.push(
                     Finding::at(
@@ -310,7 +329,9 @@ fn read_toml(source: &str, file: FileId, findings: &mut Vec<Finding>) -> Option<
 
 /// The same words as the YAML reader's depth limit.
 fn too_deep() -> String {
-    format!("lists and tables are nested more than {MAX_DEPTH} levels deep; a matrix file never needs that")
+    format!(
+        "lists and tables are nested more than {MAX_DEPTH} levels deep; a matrix file never needs that"
+    )
 }
 
 fn first_line(message: &str) -> String {
@@ -377,7 +398,10 @@ fn read_fragment(root: &Node, file: FileId, matrix: &mut Matrix, findings: &mut 
                 Code::WrongType,
                 file,
                 root.span,
-                format!("a matrix file must be a table of sections, found {}", other.kind()),
+                format!(
+                    "a matrix file must be a table of sections, found {}",
+                    other.kind()
+                ),
             ));
             return;
         }
@@ -398,9 +422,18 @@ fn read_fragment(root: &Node, file: FileId, matrix: &mut Matrix, findings: &mut 
                     manifest.origin = file;
                     if let Some(first) = &matrix.manifest {
                         findings.push(
-                            Finding::at(Code::DuplicateSingleton, file, key.span, "the manifest is defined twice")
-                                .label("second manifest")
-                                .related(first.origin, first.version.span, "first manifest"),
+                            Finding::at(
+                                Code::DuplicateSingleton,
+                                file,
+                                key.span,
+                                "the manifest is defined twice",
+                            )
+                            .label("second manifest")
+                            .related(
+                                first.origin,
+                                first.version.span,
+                                "first manifest",
+                            ),
                         );
                     } else {
                         matrix.manifest = Some(manifest);
@@ -412,9 +445,18 @@ fn read_fragment(root: &Node, file: FileId, matrix: &mut Matrix, findings: &mut 
                     fallback.origin = file;
                     if let Some(first) = &matrix.fallback {
                         findings.push(
-                            Finding::at(Code::DuplicateSingleton, file, key.span, "the fallback route is defined twice")
-                                .label("second fallback")
-                                .related(first.origin, first.tier.span, "first fallback"),
+                            Finding::at(
+                                Code::DuplicateSingleton,
+                                file,
+                                key.span,
+                                "the fallback route is defined twice",
+                            )
+                            .label("second fallback")
+                            .related(
+                                first.origin,
+                                first.tier.span,
+                                "first fallback",
+                            ),
                         );
                     } else {
                         matrix.fallback = Some(fallback);
@@ -441,8 +483,13 @@ fn read_fragment(root: &Node, file: FileId, matrix: &mut Matrix, findings: &mut 
 }
 
 fn unknown_key(file: FileId, key: &Key, expected: &[&str], name: &str) -> Finding {
-    let mut finding = Finding::at(Code::UnknownKey, file, key.span, format!("unknown key `{name}`"))
-        .label("not part of the schema");
+    let mut finding = Finding::at(
+        Code::UnknownKey,
+        file,
+        key.span,
+        format!("unknown key `{name}`"),
+    )
+    .label("not part of the schema");
     finding = match closest(name, expected) {
         Some(best) => finding.help(format!("did you mean `{best}`?")),
         None => finding.help(format!("expected one of: {}", expected.join(", "))),
@@ -471,8 +518,13 @@ impl Ctx<'_> {
             Ok(value) => Some(value),
             Err(DeError { message, span }) => {
                 self.findings.push(
-                    Finding::at(Code::WrongType, self.file, span.unwrap_or(node.span), message)
-                        .label("here"),
+                    Finding::at(
+                        Code::WrongType,
+                        self.file,
+                        span.unwrap_or(node.span),
+                        message,
+                    )
+                    .label("here"),
                 );
                 None
             }
@@ -492,7 +544,12 @@ impl Ctx<'_> {
         self.entity(node)
     }
 
-    fn list<'n, T: Deserialize<'n>>(mut self, node: &'n Node, out: &mut Vec<T>, mut stamp: impl FnMut(&mut T)) {
+    fn list<'n, T: Deserialize<'n>>(
+        mut self,
+        node: &'n Node,
+        out: &mut Vec<T>,
+        mut stamp: impl FnMut(&mut T),
+    ) {
         match &node.value {
             Value::Seq(items) => {
                 for item in items {

@@ -205,7 +205,11 @@ pub fn toml_first_definition(source: &str, span: Span) -> Option<Span> {
         .strip_prefix(['"', '\''])
         .and_then(|r| r.strip_suffix(['"', '\'']))
         .unwrap_or(raw);
-    let probe = format!("{}{MARKER}{}", source.get(..span.start)?, source.get(span.end..)?);
+    let probe = format!(
+        "{}{MARKER}{}",
+        source.get(..span.start)?,
+        source.get(span.end..)?
+    );
     let (root, _) = from_toml(&probe);
     sibling_key(&root, MARKER, name).filter(|first| first.start < span.start)
 }
@@ -215,9 +219,14 @@ fn sibling_key(node: &Node, marker: &str, name: &str) -> Option<Span> {
     match &node.value {
         Value::Map(entries) => {
             if entries.iter().any(|(k, _)| k.name == marker) {
-                return entries.iter().find(|(k, _)| k.name == name).map(|(k, _)| k.span);
+                return entries
+                    .iter()
+                    .find(|(k, _)| k.name == name)
+                    .map(|(k, _)| k.span);
             }
-            entries.iter().find_map(|(_, v)| sibling_key(v, marker, name))
+            entries
+                .iter()
+                .find_map(|(_, v)| sibling_key(v, marker, name))
         }
         Value::Seq(items) => items.iter().find_map(|v| sibling_key(v, marker, name)),
         _ => None,
@@ -301,7 +310,10 @@ fn parse_yaml_here(source: &str) -> Result<Node, YamlError> {
             let (message, limit) = yaml_message(&error);
             // The parser notices a tab where the scalar before it ends; point at the tab.
             let offset = if message.contains("tab") {
-                let line_start = source.get(..offset).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+                let line_start = source
+                    .get(..offset)
+                    .and_then(|s| s.rfind('\n'))
+                    .map_or(0, |i| i + 1);
                 source
                     .get(line_start..)
                     .and_then(|rest| rest.find('\t'))
@@ -329,13 +341,18 @@ fn yaml_message(error: &serde_saphyr::Error) -> (String, bool) {
         Some(i) if stripped.starts_with("line ") => &stripped[i + 2..],
         _ => stripped,
     };
-    let stripped = stripped.find(" at line ").map_or(stripped, |i| &stripped[..i]).trim();
+    let stripped = stripped
+        .find(" at line ")
+        .map_or(stripped, |i| &stripped[..i])
+        .trim();
     if stripped.starts_with("recursion limit")
         || stripped.starts_with("budget breached: Depth")
         || stripped.starts_with("alias replay stack depth")
     {
         return (
-            format!("lists and tables are nested more than {YAML_MAX_DEPTH} levels deep; a matrix file never needs that"),
+            format!(
+                "lists and tables are nested more than {YAML_MAX_DEPTH} levels deep; a matrix file never needs that"
+            ),
             true,
         );
     }
@@ -351,10 +368,16 @@ fn yaml_message(error: &serde_saphyr::Error) -> (String, bool) {
         );
     }
     if stripped.starts_with("budget breached") {
-        return (format!("the document is too large to be a matrix file ({stripped})"), true);
+        return (
+            format!("the document is too large to be a matrix file ({stripped})"),
+            true,
+        );
     }
     if stripped.contains("tab") {
-        return (format!("{stripped}: indent YAML with spaces, not tabs"), false);
+        return (
+            format!("{stripped}: indent YAML with spaces, not tabs"),
+            false,
+        );
     }
     (stripped.to_string(), false)
 }
@@ -392,7 +415,12 @@ fn yaml_span(source: &str, loc: &serde_saphyr::Location) -> Span {
 enum YamlNode {
     Scalar(Value),
     Seq(Vec<serde_saphyr::Spanned<YamlNode>>),
-    Map(Vec<(serde_saphyr::Spanned<String>, serde_saphyr::Spanned<YamlNode>)>),
+    Map(
+        Vec<(
+            serde_saphyr::Spanned<String>,
+            serde_saphyr::Spanned<YamlNode>,
+        )>,
+    ),
 }
 
 fn yaml_finish(source: &str, node: serde_saphyr::Spanned<YamlNode>) -> Node {
@@ -411,7 +439,9 @@ fn yaml_finish(source: &str, node: serde_saphyr::Spanned<YamlNode>) -> Node {
             }
         }
         YamlNode::Scalar(value) => value,
-        YamlNode::Seq(items) => Value::Seq(items.into_iter().map(|n| yaml_finish(source, n)).collect()),
+        YamlNode::Seq(items) => {
+            Value::Seq(items.into_iter().map(|n| yaml_finish(source, n)).collect())
+        }
         YamlNode::Map(entries) => Value::Map(
             entries
                 .into_iter()
@@ -555,11 +585,16 @@ mod tests {
 
     #[test]
     fn deep_yaml_is_an_error_not_a_stack_overflow_even_on_a_small_stack() {
-        let reader = std::thread::Builder::new().stack_size(256 * 1024).spawn(|| {
-            let within = format!("a: {}1{}\n", "[".repeat(60), "]".repeat(60));
-            let beyond = format!("a: {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
-            (parse_yaml(&within).is_ok(), parse_yaml(&beyond).unwrap_err().limit)
-        });
+        let reader = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let within = format!("a: {}1{}\n", "[".repeat(60), "]".repeat(60));
+                let beyond = format!("a: {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
+                (
+                    parse_yaml(&within).is_ok(),
+                    parse_yaml(&beyond).unwrap_err().limit,
+                )
+            });
         assert_eq!(reader.unwrap().join().unwrap(), (true, true));
     }
 
@@ -582,4 +617,3 @@ mod tests {
         assert_eq!(&src[name.span.start..name.span.end], "\"x\"");
     }
 }
-

@@ -74,10 +74,16 @@ pub struct Router<'m> {
     severity_rank: BTreeMap<String, u32>,
 }
 
-fn conditions(matrix: &Matrix, map: &BTreeMap<String, crate::matrix::de::Spanned<String>>) -> Vec<Condition> {
+fn conditions(
+    matrix: &Matrix,
+    map: &BTreeMap<String, crate::matrix::de::Spanned<String>>,
+) -> Vec<Condition> {
     map.iter()
         .filter_map(|(dim_id, text)| {
-            let dimension = matrix.dimensions.iter().position(|d| d.id.value == *dim_id)?;
+            let dimension = matrix
+                .dimensions
+                .iter()
+                .position(|d| d.id.value == *dim_id)?;
             let comparison = Comparison::parse(&text.value)?;
             let level = matrix
                 .dimensions
@@ -102,12 +108,13 @@ impl<'m> Router<'m> {
         }
         let mut slots = Vec::new();
         let mut phrase_list: Vec<(String, u32)> = Vec::new();
-        let mut push = |slots: &mut Vec<Slot>, phrase: &str, slot: Slot| -> Result<(), RouteError> {
-            let id = u32::try_from(slots.len()).map_err(|_| RouteError::TooLarge)?;
-            slots.push(slot);
-            phrase_list.push((phrase.to_string(), id));
-            Ok(())
-        };
+        let mut push =
+            |slots: &mut Vec<Slot>, phrase: &str, slot: Slot| -> Result<(), RouteError> {
+                let id = u32::try_from(slots.len()).map_err(|_| RouteError::TooLarge)?;
+                slots.push(slot);
+                phrase_list.push((phrase.to_string(), id));
+                Ok(())
+            };
         let mut rules = Vec::new();
         let mut patterns = Vec::new();
         let mut regex_rule = Vec::new();
@@ -150,8 +157,11 @@ impl<'m> Router<'m> {
             .iter()
             .map(|g| g.terms.iter().map(|t| t.value.clone()).collect())
             .collect();
-        let index = PhraseIndex::build(phrase_list.iter().map(|(p, id)| (p.as_str(), *id)), &synonyms)
-            .map_err(|e| RouteError::Phrase(e.to_string()))?;
+        let index = PhraseIndex::build(
+            phrase_list.iter().map(|(p, id)| (p.as_str(), *id)),
+            &synonyms,
+        )
+        .map_err(|e| RouteError::Phrase(e.to_string()))?;
         let regex = regex::RegexSetBuilder::new(&patterns)
             .size_limit(1 << 24)
             .build()
@@ -189,7 +199,10 @@ impl<'m> Router<'m> {
     }
 
     fn rank(&self, severity: &str) -> u32 {
-        self.severity_rank.get(severity).copied().unwrap_or(u32::MAX)
+        self.severity_rank
+            .get(severity)
+            .copied()
+            .unwrap_or(u32::MAX)
     }
 
     /// Routes one incident.
@@ -209,7 +222,9 @@ impl<'m> Router<'m> {
         };
         let mut inferred: BTreeMap<usize, (usize, Vec<String>)> = BTreeMap::new();
         for hit in &hits {
-            let Some(slot) = self.slots.get(hit.payload as usize) else { continue };
+            let Some(slot) = self.slots.get(hit.payload as usize) else {
+                continue;
+            };
             let matched = incident
                 .description
                 .get(hit.bytes.clone())
@@ -217,7 +232,9 @@ impl<'m> Router<'m> {
                 .to_string();
             match *slot {
                 Slot::Any(r) | Slot::All(r, _) | Slot::None(r) => {
-                    let e = evidence.entry(r).or_insert_with(|| new_evidence(r, &self.rules));
+                    let e = evidence
+                        .entry(r)
+                        .or_insert_with(|| new_evidence(r, &self.rules));
                     match *slot {
                         Slot::Any(_) => {
                             e.any += 1;
@@ -250,7 +267,9 @@ impl<'m> Router<'m> {
             for i in &self.regex.matches(&lowered) {
                 if let Some(&r) = self.regex_rule.get(i) {
                     regex_hits.push(r);
-                    let e = evidence.entry(r).or_insert_with(|| new_evidence(r, &self.rules));
+                    let e = evidence
+                        .entry(r)
+                        .or_insert_with(|| new_evidence(r, &self.rules));
                     e.any += 1;
                 }
             }
@@ -285,7 +304,11 @@ impl<'m> Router<'m> {
                 if let Some(slot) = levels.get_mut(d) {
                     *slot = Some(*l);
                 }
-                let level = dim.levels.get(*l).map(|l| l.id.value.clone()).unwrap_or_default();
+                let level = dim
+                    .levels
+                    .get(*l)
+                    .map(|l| l.id.value.clone())
+                    .unwrap_or_default();
                 dims.insert(
                     dim.id.value.clone(),
                     DimensionValue {
@@ -317,13 +340,18 @@ impl<'m> Router<'m> {
         // Which rules match, and why the others that were touched do not.
         let mut matched: Vec<(usize, usize)> = Vec::new(); // (rule, words covered)
         let mut rejected: Vec<RejectedRule> = Vec::new();
-        let candidates = evidence.keys().copied().chain(self.untextual.iter().copied());
+        let candidates = evidence
+            .keys()
+            .copied()
+            .chain(self.untextual.iter().copied());
         let mut seen = std::collections::BTreeSet::new();
         for r in candidates {
             if !seen.insert(r) {
                 continue;
             }
-            let (Some(rule), Some(compiled)) = (m.rules.get(r), self.rules.get(r)) else { continue };
+            let (Some(rule), Some(compiled)) = (m.rules.get(r), self.rules.get(r)) else {
+                continue;
+            };
             let e = evidence.get(&r);
             let any_ok = compiled.any == 0 || e.is_some_and(|e| e.any > 0);
             let all_ok = e.map_or(compiled.all == 0, |e| e.all.iter().all(|b| *b));
@@ -341,7 +369,10 @@ impl<'m> Router<'m> {
                 } else if !all_ok {
                     "not every `all` phrase occurs".to_string()
                 } else {
-                    format!("dimension condition not met ({})", describe_conditions(m, &rule.conditions.dimensions).join(", "))
+                    format!(
+                        "dimension condition not met ({})",
+                        describe_conditions(m, &rule.conditions.dimensions).join(", ")
+                    )
                 };
                 rejected.push(RejectedRule {
                     id: rule.id.value.clone(),
@@ -396,7 +427,12 @@ impl<'m> Router<'m> {
             .filter(|x| x.kind == RuleKind::Override)
             .collect();
         // Lowest precedence first, so the highest applies last and wins.
-        overrides.sort_by(|a, b| a.precedence.value.cmp(&b.precedence.value).then(b.id.value.cmp(&a.id.value)));
+        overrides.sort_by(|a, b| {
+            a.precedence
+                .value
+                .cmp(&b.precedence.value)
+                .then(b.id.value.cmp(&a.id.value))
+        });
 
         let fallback = winner.is_none();
         let fb = m.fallback.as_ref().ok_or(RouteError::InvalidMatrix)?;
@@ -410,7 +446,9 @@ impl<'m> Router<'m> {
             Some(w) if w.outcome.severity.is_some() => format!("set by rule `{}`", w.id.value),
             _ => "the fallback's severity".to_string(),
         };
-        let mut owner_override = winner.and_then(|w| w.outcome.owner.as_ref()).map(|o| o.value.clone());
+        let mut owner_override = winner
+            .and_then(|w| w.outcome.owner.as_ref())
+            .map(|o| o.value.clone());
         let mut script_id = winner
             .and_then(|w| w.outcome.script.as_ref())
             .or(if fallback { fb.script.as_ref() } else { None })
@@ -495,7 +533,12 @@ impl<'m> Router<'m> {
             }
         };
         let mut notify_ids: Vec<String> = Vec::new();
-        for id in severity.notify.iter().map(|n| n.value.as_str()).chain(extra_notify.iter().map(String::as_str)) {
+        for id in severity
+            .notify
+            .iter()
+            .map(|n| n.value.as_str())
+            .chain(extra_notify.iter().map(String::as_str))
+        {
             if let Some(id) = resolve_reserved(id)
                 && id != owner_id
                 && !notify_ids.contains(&id)
@@ -519,7 +562,11 @@ impl<'m> Router<'m> {
         let mut escalation = Vec::new();
         for step in &targets.escalation {
             let at = due(step.after)?;
-            let who: Vec<String> = step.notify.iter().filter_map(|n| resolve_reserved(n)).collect();
+            let who: Vec<String> = step
+                .notify
+                .iter()
+                .filter_map(|n| resolve_reserved(n))
+                .collect();
             let names: Vec<String> = step
                 .notify
                 .iter()
@@ -558,17 +605,36 @@ impl<'m> Router<'m> {
             resolve_by: fmt_local(resolve_by),
             next_update_by: fmt_local(next_update_by),
             targets: BTreeMap::from([
-                ("acknowledge".to_string(), crate::matrix::duration::format_minutes(targets.acknowledge)),
-                ("assess".to_string(), crate::matrix::duration::format_minutes(targets.assess)),
-                ("resolve".to_string(), crate::matrix::duration::format_minutes(targets.resolve)),
-                ("update_every".to_string(), crate::matrix::duration::format_minutes(targets.update_every)),
+                (
+                    "acknowledge".to_string(),
+                    crate::matrix::duration::format_minutes(targets.acknowledge),
+                ),
+                (
+                    "assess".to_string(),
+                    crate::matrix::duration::format_minutes(targets.assess),
+                ),
+                (
+                    "resolve".to_string(),
+                    crate::matrix::duration::format_minutes(targets.resolve),
+                ),
+                (
+                    "update_every".to_string(),
+                    crate::matrix::duration::format_minutes(targets.update_every),
+                ),
             ]),
         };
 
         let mut rule_matches: Vec<RuleMatch> = Vec::new();
-        let applied: Vec<&schema::Rule> = winner.into_iter().chain(overrides.iter().rev().copied()).collect();
+        let applied: Vec<&schema::Rule> = winner
+            .into_iter()
+            .chain(overrides.iter().rev().copied())
+            .collect();
         for rule in &applied {
-            let r = m.rules.iter().position(|x| x.id.value == rule.id.value).unwrap_or(usize::MAX);
+            let r = m
+                .rules
+                .iter()
+                .position(|x| x.id.value == rule.id.value)
+                .unwrap_or(usize::MAX);
             let e = evidence.get(&r);
             let mut words: Vec<String> = e
                 .map(|e| {
@@ -583,7 +649,12 @@ impl<'m> Router<'m> {
             }
             words.dedup();
             let phrases = e
-                .map(|e| e.phrases.iter().filter_map(|p| self.phrases.get(*p).cloned()).collect())
+                .map(|e| {
+                    e.phrases
+                        .iter()
+                        .filter_map(|p| self.phrases.get(*p).cloned())
+                        .collect()
+                })
                 .unwrap_or_default();
             rule_matches.push(RuleMatch {
                 id: rule.id.value.clone(),
@@ -597,18 +668,24 @@ impl<'m> Router<'m> {
         }
         let confidence = if fallback {
             "low"
-        } else if tie_break.as_ref().is_some_and(|_| routes.first().map(|r| r.1) == routes.get(1).map(|r| r.1)) {
+        } else if tie_break
+            .as_ref()
+            .is_some_and(|_| routes.first().map(|r| r.1) == routes.get(1).map(|r| r.1))
+        {
             "medium"
         } else {
             "high"
         };
 
-        let script = script_id.as_deref().and_then(|id| m.script(id)).map(|s| super::ScriptView {
-            id: s.id.value.clone(),
-            name: s.name.clone(),
-            text: String::new(),
-            template: s.text.value.clone(),
-        });
+        let script = script_id
+            .as_deref()
+            .and_then(|id| m.script(id))
+            .map(|s| super::ScriptView {
+                id: s.id.value.clone(),
+                name: s.name.clone(),
+                text: String::new(),
+                template: s.text.value.clone(),
+            });
         let description = if incident.redact {
             redact::redact(&incident.description).text
         } else {
@@ -624,7 +701,11 @@ impl<'m> Router<'m> {
             tier: Named {
                 id: tier.id.value.clone(),
                 name: tier.name.clone(),
-                reason: match (winner, overrides.iter().rev().find(|o| o.outcome.tier.is_some()), &incident.facts.tier) {
+                reason: match (
+                    winner,
+                    overrides.iter().rev().find(|o| o.outcome.tier.is_some()),
+                    &incident.facts.tier,
+                ) {
                     (_, _, Some(_)) => "given with --tier".into(),
                     (_, Some(o), _) => format!("set by override `{}`", o.id.value),
                     (Some(w), None, _) => format!("set by rule `{}`", w.id.value),
@@ -650,7 +731,11 @@ impl<'m> Router<'m> {
                 decisions,
             },
             matrix: super::MatrixInfo {
-                name: m.manifest.as_ref().map(|x| x.name.clone()).unwrap_or_default(),
+                name: m
+                    .manifest
+                    .as_ref()
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default(),
                 version: m.version().to_string(),
                 commit: None,
             },
@@ -709,7 +794,11 @@ fn covered_words(ranges: &[std::ops::Range<usize>]) -> usize {
     covered.len()
 }
 
-fn span_text(normalized: &text::Normalized, original: &str, range: &std::ops::Range<usize>) -> Option<String> {
+fn span_text(
+    normalized: &text::Normalized,
+    original: &str,
+    range: &std::ops::Range<usize>,
+) -> Option<String> {
     let tokens: Vec<&text::Token> = normalized.tokens().collect();
     let first = tokens.get(range.start)?;
     let last = tokens.get(range.end.checked_sub(1)?)?;
@@ -719,11 +808,20 @@ fn span_text(normalized: &text::Normalized, original: &str, range: &std::ops::Ra
 fn redact_all(words: &[String], redact_on: bool) -> Vec<String> {
     words
         .iter()
-        .map(|w| if redact_on { redact::redact(w).text } else { w.clone() })
+        .map(|w| {
+            if redact_on {
+                redact::redact(w).text
+            } else {
+                w.clone()
+            }
+        })
         .collect()
 }
 
-fn describe_conditions(matrix: &Matrix, map: &BTreeMap<String, crate::matrix::de::Spanned<String>>) -> Vec<String> {
+fn describe_conditions(
+    matrix: &Matrix,
+    map: &BTreeMap<String, crate::matrix::de::Spanned<String>>,
+) -> Vec<String> {
     let _ = matrix;
     map.iter()
         .map(|(dim, cmp)| format!("{dim} {}", cmp.value.trim()))

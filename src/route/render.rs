@@ -9,13 +9,23 @@ use std::fmt::Write as _;
 
 /// Fills the placeholders of the route's script.
 pub fn fill_script(route: &mut Route, matrix: &Matrix) {
-    let Some(script) = route.script.as_ref() else { return };
+    let Some(script) = route.script.as_ref() else {
+        return;
+    };
     let party = |p: &super::PartyView| p.name.clone();
-    let channel = |p: &super::PartyView| p.first_channel().unwrap_or_else(|| "no public channel".into());
+    let channel = |p: &super::PartyView| {
+        p.first_channel()
+            .unwrap_or_else(|| "no public channel".into())
+    };
     let notify = if route.notify.is_empty() {
         "nobody else".to_string()
     } else {
-        route.notify.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+        route
+            .notify
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let sponsor = matrix
         .manifest
@@ -31,8 +41,14 @@ pub fn fill_script(route: &mut Route, matrix: &Matrix) {
         ("tier_name", route.tier.name.clone()),
         ("owner", party(&route.owner)),
         ("owner_channel", channel(&route.owner)),
-        ("backup", route.backup.as_ref().map(party).unwrap_or_default()),
-        ("backup_channel", route.backup.as_ref().map(channel).unwrap_or_default()),
+        (
+            "backup",
+            route.backup.as_ref().map(party).unwrap_or_default(),
+        ),
+        (
+            "backup_channel",
+            route.backup.as_ref().map(channel).unwrap_or_default(),
+        ),
         ("notify", notify),
         ("acknowledge_by", when(&route.deadlines.acknowledge_by)),
         ("assess_by", when(&route.deadlines.assess_by)),
@@ -41,7 +57,11 @@ pub fn fill_script(route: &mut Route, matrix: &Matrix) {
         ("sponsor", sponsor),
         (
             "how_to_ask",
-            matrix.manifest.as_ref().map(|m| m.how_to_ask.trim().replace('\n', " ")).unwrap_or_default(),
+            matrix
+                .manifest
+                .as_ref()
+                .map(|m| m.how_to_ask.trim().replace('\n', " "))
+                .unwrap_or_default(),
         ),
         ("matrix_version", matrix.version().to_string()),
     ];
@@ -56,7 +76,10 @@ pub fn fill_script(route: &mut Route, matrix: &Matrix) {
 
 /// `Mon 2026-03-09 13:00 CET` from an RFC 3339 instant.
 pub fn readable_time(rfc3339: &str) -> String {
-    DateTime::parse_from_rfc3339(rfc3339).map_or_else(|_| rfc3339.to_string(), |t| t.format("%a %Y-%m-%d %H:%M %:z").to_string())
+    DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| rfc3339.to_string(),
+        |t| t.format("%a %Y-%m-%d %H:%M %:z").to_string(),
+    )
 }
 
 fn remaining(due: &str, now: DateTime<Utc>) -> String {
@@ -95,7 +118,11 @@ pub struct HumanOptions {
 }
 
 fn party_line(p: &super::PartyView) -> String {
-    let channels: Vec<String> = p.channels.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let channels: Vec<String> = p
+        .channels
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
     if channels.is_empty() {
         format!("{} ({})", p.name, p.id)
     } else {
@@ -126,7 +153,10 @@ pub fn human(route: &Route, options: HumanOptions) -> String {
         sev = sev.fg(severity_color);
     }
     table.add_row(vec![Cell::new("Severity"), sev]);
-    table.add_row(vec!["Tier".to_string(), format!("{} ({})", route.tier.name, route.tier.id)]);
+    table.add_row(vec![
+        "Tier".to_string(),
+        format!("{} ({})", route.tier.name, route.tier.id),
+    ]);
     table.add_row(vec!["Owner".to_string(), party_line(&route.owner)]);
     if let Some(backup) = &route.backup {
         table.add_row(vec!["Backup".to_string(), party_line(backup)]);
@@ -197,7 +227,10 @@ pub fn explain(route: &Route) -> String {
             let _ = writeln!(out, "  winning rule: {w}");
         }
         None => {
-            let _ = writeln!(out, "  no routing rule matched: the fallback route applies (low confidence)");
+            let _ = writeln!(
+                out,
+                "  no routing rule matched: the fallback route applies (low confidence)"
+            );
         }
     }
     for m in &e.matched {
@@ -205,7 +238,11 @@ pub fn explain(route: &Route) -> String {
             crate::matrix::schema::RuleKind::Route => "route",
             crate::matrix::schema::RuleKind::Override => "override",
         };
-        let _ = writeln!(out, "  - {} ({kind}, precedence {}): {}", m.id, m.precedence, m.summary);
+        let _ = writeln!(
+            out,
+            "  - {} ({kind}, precedence {}): {}",
+            m.id, m.precedence, m.summary
+        );
         if !m.words.is_empty() {
             let _ = writeln!(out, "      matched words: {}", quote_all(&m.words));
         }
@@ -223,13 +260,23 @@ pub fn explain(route: &Route) -> String {
         if value.phrases.is_empty() {
             let _ = writeln!(out, "  {dim} = {} ({})", value.level, value.source);
         } else {
-            let _ = writeln!(out, "  {dim} = {} ({} from {})", value.level, value.source, quote_all(&value.phrases));
+            let _ = writeln!(
+                out,
+                "  {dim} = {} ({} from {})",
+                value.level,
+                value.source,
+                quote_all(&value.phrases)
+            );
         }
     }
     if !e.decisions.is_empty() {
         let _ = writeln!(out, "  decision rows: {}", e.decisions.join(", "));
     }
-    let _ = writeln!(out, "  severity: {} ({})", route.severity.id, route.severity.reason);
+    let _ = writeln!(
+        out,
+        "  severity: {} ({})",
+        route.severity.id, route.severity.reason
+    );
     let _ = writeln!(out, "  tier: {} ({})", route.tier.id, route.tier.reason);
     if !e.rejected.is_empty() {
         let _ = writeln!(out, "  considered and rejected:");
@@ -242,38 +289,79 @@ pub fn explain(route: &Route) -> String {
         "  matrix: {} {}{}",
         route.matrix.name,
         route.matrix.version,
-        route.matrix.commit.as_deref().map(|c| format!(" at {c}")).unwrap_or_default()
+        route
+            .matrix
+            .commit
+            .as_deref()
+            .map(|c| format!(" at {c}"))
+            .unwrap_or_default()
     );
     out
 }
 
 fn quote_all(words: &[String]) -> String {
-    words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ")
+    words
+        .iter()
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A Markdown block to paste into a ticket.
 pub fn markdown(route: &Route) -> String {
     let mut out = String::new();
     let d = &route.deadlines;
-    let _ = writeln!(out, "### Escalation: {} / {}", route.severity.name, route.tier.name);
+    let _ = writeln!(
+        out,
+        "### Escalation: {} / {}",
+        route.severity.name, route.tier.name
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "> {}", route.description.replace('\n', " "));
     let _ = writeln!(out);
     let _ = writeln!(out, "| | |");
     let _ = writeln!(out, "|---|---|");
-    let _ = writeln!(out, "| Severity | {} (`{}`) |", route.severity.name, route.severity.id);
+    let _ = writeln!(
+        out,
+        "| Severity | {} (`{}`) |",
+        route.severity.name, route.severity.id
+    );
     let _ = writeln!(out, "| Tier | {} (`{}`) |", route.tier.name, route.tier.id);
     let _ = writeln!(out, "| Owner | {} |", md_party(&route.owner));
     if let Some(b) = &route.backup {
         let _ = writeln!(out, "| Backup | {} |", md_party(b));
     }
-    let notify: Vec<String> = route.notify.iter().map(|p| format!("{} (`{}`)", p.name, p.id)).collect();
-    let _ = writeln!(out, "| Notify | {} |", if notify.is_empty() { "-".into() } else { notify.join(", ") });
-    let _ = writeln!(out, "| Acknowledge by | {} |", readable_time(&d.acknowledge_by));
+    let notify: Vec<String> = route
+        .notify
+        .iter()
+        .map(|p| format!("{} (`{}`)", p.name, p.id))
+        .collect();
+    let _ = writeln!(
+        out,
+        "| Notify | {} |",
+        if notify.is_empty() {
+            "-".into()
+        } else {
+            notify.join(", ")
+        }
+    );
+    let _ = writeln!(
+        out,
+        "| Acknowledge by | {} |",
+        readable_time(&d.acknowledge_by)
+    );
     let _ = writeln!(out, "| Assess by | {} |", readable_time(&d.assess_by));
     let _ = writeln!(out, "| Resolve by | {} |", readable_time(&d.resolve_by));
-    let _ = writeln!(out, "| Next update by | {} |", readable_time(&d.next_update_by));
-    let clock = if d.clock == "24x7" { "around the clock".to_string() } else { format!("business hours (`{}`, {})", d.clock, d.time_zone) };
+    let _ = writeln!(
+        out,
+        "| Next update by | {} |",
+        readable_time(&d.next_update_by)
+    );
+    let clock = if d.clock == "24x7" {
+        "around the clock".to_string()
+    } else {
+        format!("business hours (`{}`, {})", d.clock, d.time_zone)
+    };
     let _ = writeln!(out, "| Clock | {clock} |");
     if route.fallback {
         let _ = writeln!(out, "| Confidence | low: fallback route |");
@@ -298,9 +386,18 @@ pub fn markdown(route: &Route) -> String {
     let _ = writeln!(
         out,
         "_Rules: {}. Matrix {}{}._",
-        if route.explanation.rules.is_empty() { "none (fallback)".to_string() } else { route.explanation.rules.join(", ") },
+        if route.explanation.rules.is_empty() {
+            "none (fallback)".to_string()
+        } else {
+            route.explanation.rules.join(", ")
+        },
         route.matrix.version,
-        route.matrix.commit.as_deref().map(|c| format!(" at {c}")).unwrap_or_default()
+        route
+            .matrix
+            .commit
+            .as_deref()
+            .map(|c| format!(" at {c}"))
+            .unwrap_or_default()
     );
     out
 }

@@ -15,6 +15,7 @@ use crate::validate::diagnostic::{Code, Finding};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// A set expectation: the actual ids must include, exclude or be exactly these.
@@ -113,7 +114,10 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Suite {
             .map(|e| e.path())
             .filter(|p| {
                 p.is_file()
-                    && matches!(p.extension().and_then(|e| e.to_str()), Some("toml" | "yaml" | "yml"))
+                    && matches!(
+                        p.extension().and_then(|e| e.to_str()),
+                        Some("toml" | "yaml" | "yml")
+                    )
             })
             .collect();
         paths.sort();
@@ -133,6 +137,7 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Suite {
 }
 
 /// Reads a suite from named texts.
+#[allow(clippy::too_many_lines)] // one pass over files, cases and keys; splitting it scatters the error handling
 pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite {
     let mut suite = Suite::default();
     for (path, text) in files {
@@ -140,11 +145,18 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
         let file = sources.add(SourceFile::new(path, text));
-        let Some(source) = sources.get(file).map(|s| s.text.clone()) else { continue };
+        let Some(source) = sources.get(file).map(|s| s.text.clone()) else {
+            continue;
+        };
         let root = if is_toml {
             let (root, errors) = node::from_toml(&source);
             if let Some((message, span)) = errors.into_iter().next() {
-                suite.findings.push(Finding::at(Code::TestFileInvalid, file, span, format!("test file does not parse: {message}")));
+                suite.findings.push(Finding::at(
+                    Code::TestFileInvalid,
+                    file,
+                    span,
+                    format!("test file does not parse: {message}"),
+                ));
                 continue;
             }
             root
@@ -152,20 +164,35 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
             match node::from_yaml(&source) {
                 Ok(root) => root,
                 Err((message, span)) => {
-                    suite.findings.push(Finding::at(Code::TestFileInvalid, file, span, format!("test file does not parse: {message}")));
+                    suite.findings.push(Finding::at(
+                        Code::TestFileInvalid,
+                        file,
+                        span,
+                        format!("test file does not parse: {message}"),
+                    ));
                     continue;
                 }
             }
         };
         let Some(entries) = root.as_map() else {
             if !matches!(root.value, Value::Null) {
-                suite.findings.push(Finding::at(Code::TestFileInvalid, file, root.span, "a test file must be a table with a `case` list"));
+                suite.findings.push(Finding::at(
+                    Code::TestFileInvalid,
+                    file,
+                    root.span,
+                    "a test file must be a table with a `case` list",
+                ));
             }
             continue;
         };
         for (key, value) in entries {
             if key.name != "case" {
-                let mut f = Finding::at(Code::TestFileInvalid, file, key.span, format!("unknown key `{}` in a test file", key.name));
+                let mut f = Finding::at(
+                    Code::TestFileInvalid,
+                    file,
+                    key.span,
+                    format!("unknown key `{}` in a test file", key.name),
+                );
                 if closest(&key.name, &["case"]).is_some() {
                     f = f.help("did you mean `case`?");
                 }
@@ -173,7 +200,12 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
                 continue;
             }
             let Value::Seq(items) = &value.value else {
-                suite.findings.push(Finding::at(Code::TestFileInvalid, file, value.span, "`case` must be a list ([[case]] in TOML)"));
+                suite.findings.push(Finding::at(
+                    Code::TestFileInvalid,
+                    file,
+                    value.span,
+                    "`case` must be a list ([[case]] in TOML)",
+                ));
                 continue;
             };
             for item in items {
@@ -182,10 +214,15 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
                 let mut problems = Vec::new();
                 for unknown in collector.take() {
                     let mut message = format!("unknown key `{}` in a test case", unknown.key.name);
-                    let mut f = Finding::at(Code::TestFileInvalid, file, unknown.key.span, message.clone());
+                    let mut f = Finding::at(
+                        Code::TestFileInvalid,
+                        file,
+                        unknown.key.span,
+                        message.clone(),
+                    );
                     if let Some(best) = closest(&unknown.key.name, unknown.expected) {
                         f = f.help(format!("did you mean `{best}`?"));
-                        message.push_str(&format!(" (did you mean `{best}`?)"));
+                        let _ = write!(message, " (did you mean `{best}`?)");
                     }
                     problems.push(message);
                     suite.findings.push(f);
@@ -217,16 +254,29 @@ impl Suite {
         for case in &self.cases {
             if let Some(first) = seen.insert(&case.id.value, case) {
                 out.push(
-                    Finding::at(Code::TestFileInvalid, case.origin, case.id.span, format!("test case id `{}` is defined twice", case.id.value))
-                        .related(first.origin, first.id.span, "first defined here"),
+                    Finding::at(
+                        Code::TestFileInvalid,
+                        case.origin,
+                        case.id.span,
+                        format!("test case id `{}` is defined twice", case.id.value),
+                    )
+                    .related(first.origin, first.id.span, "first defined here"),
                 );
             }
             let e = &case.expect;
             let mut check = |value: &Spanned<String>, kind: &str, known: bool| {
                 if !known {
                     out.push(
-                        Finding::at(Code::TestFileInvalid, case.origin, value.span, format!("test case `{}` refers to unknown {kind} `{}`", case.id.value, value.value))
-                            .label("unknown id"),
+                        Finding::at(
+                            Code::TestFileInvalid,
+                            case.origin,
+                            value.span,
+                            format!(
+                                "test case `{}` refers to unknown {kind} `{}`",
+                                case.id.value, value.value
+                            ),
+                        )
+                        .label("unknown id"),
                     );
                 }
             };
@@ -240,12 +290,22 @@ impl Suite {
                 check(p, "team or contact", matrix.party(p).is_some());
             }
             if let Some(n) = &e.notify {
-                for p in n.includes.iter().chain(&n.excludes).chain(n.exactly.iter().flatten()) {
+                for p in n
+                    .includes
+                    .iter()
+                    .chain(&n.excludes)
+                    .chain(n.exactly.iter().flatten())
+                {
                     check(p, "team or contact", matrix.party(p).is_some());
                 }
             }
             if let Some(r) = &e.rules {
-                for p in r.includes.iter().chain(&r.excludes).chain(r.exactly.iter().flatten()) {
+                for p in r
+                    .includes
+                    .iter()
+                    .chain(&r.excludes)
+                    .chain(r.exactly.iter().flatten())
+                {
                     check(p, "rule", matrix.rule(p).is_some());
                 }
             }
@@ -254,7 +314,11 @@ impl Suite {
                     "severity" => check(level, "severity", matrix.severity(level).is_some()),
                     "tier" => check(level, "tier", matrix.tier(level).is_some()),
                     _ => match matrix.dimension(dim) {
-                        Some(d) => check(level, &format!("level of `{dim}`"), d.levels.iter().any(|l| l.id.value == level.value)),
+                        Some(d) => check(
+                            level,
+                            &format!("level of `{dim}`"),
+                            d.levels.iter().any(|l| l.id.value == level.value),
+                        ),
                         None => check(level, &format!("dimension `{dim}` with level"), false),
                     },
                 }
@@ -301,7 +365,10 @@ pub struct CaseResult {
 impl CaseResult {
     /// The applied rule ids of the actual route.
     pub fn rules(&self) -> Vec<String> {
-        self.route.as_ref().map(|r| r.explanation.rules.clone()).unwrap_or_default()
+        self.route
+            .as_ref()
+            .map(|r| r.explanation.rules.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -312,16 +379,24 @@ fn facts_of(case: &Case) -> Facts {
             "severity" => facts.severity = Some(value.value.clone()),
             "tier" => facts.tier = Some(value.value.clone()),
             dim => {
-                facts.dimensions.insert(dim.to_string(), value.value.clone());
+                facts
+                    .dimensions
+                    .insert(dim.to_string(), value.value.clone());
             }
         }
     }
     facts
 }
 
-fn compare_set(field: &str, expectation: &SetExpectation, actual: &[String], out: &mut Vec<Difference>) {
+fn compare_set(
+    field: &str,
+    expectation: &SetExpectation,
+    actual: &[String],
+    out: &mut Vec<Difference>,
+) {
     let actual_set: BTreeSet<&str> = actual.iter().map(String::as_str).collect();
-    let show = |set: &BTreeSet<&str>| format!("[{}]", set.iter().copied().collect::<Vec<_>>().join(", "));
+    let show =
+        |set: &BTreeSet<&str>| format!("[{}]", set.iter().copied().collect::<Vec<_>>().join(", "));
     let missing: Vec<&str> = expectation
         .includes
         .iter()
@@ -361,7 +436,10 @@ fn compare_set(field: &str, expectation: &SetExpectation, actual: &[String], out
 }
 
 fn compare_time(field: &str, expected: &Spanned<String>, actual: &str, out: &mut Vec<Difference>) {
-    let same = match (DateTime::parse_from_rfc3339(&expected.value), DateTime::parse_from_rfc3339(actual)) {
+    let same = match (
+        DateTime::parse_from_rfc3339(&expected.value),
+        DateTime::parse_from_rfc3339(actual),
+    ) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     };
@@ -391,7 +469,11 @@ pub fn compare(expect: &Expectation, route: &Route) -> Vec<Difference> {
     single("severity", &expect.severity, Some(&route.severity.id));
     single("tier", &expect.tier, Some(&route.tier.id));
     single("owner", &expect.owner, Some(&route.owner.id));
-    single("backup", &expect.backup, route.backup.as_ref().map(|b| b.id.as_str()));
+    single(
+        "backup",
+        &expect.backup,
+        route.backup.as_ref().map(|b| b.id.as_str()),
+    );
     if let Some(fallback) = expect.fallback
         && fallback != route.fallback
     {
@@ -409,9 +491,21 @@ pub fn compare(expect: &Expectation, route: &Route) -> Vec<Difference> {
         compare_set("rules", rules, &route.explanation.rules, &mut out);
     }
     for (field, expected, actual) in [
-        ("deadlines.acknowledge_by", &expect.acknowledge_by, &route.deadlines.acknowledge_by),
-        ("deadlines.assess_by", &expect.assess_by, &route.deadlines.assess_by),
-        ("deadlines.resolve_by", &expect.resolve_by, &route.deadlines.resolve_by),
+        (
+            "deadlines.acknowledge_by",
+            &expect.acknowledge_by,
+            &route.deadlines.acknowledge_by,
+        ),
+        (
+            "deadlines.assess_by",
+            &expect.assess_by,
+            &route.deadlines.assess_by,
+        ),
+        (
+            "deadlines.resolve_by",
+            &expect.resolve_by,
+            &route.deadlines.resolve_by,
+        ),
     ] {
         if let Some(expected) = expected {
             compare_time(field, expected, actual, &mut out);
@@ -421,15 +515,26 @@ pub fn compare(expect: &Expectation, route: &Route) -> Vec<Difference> {
 }
 
 /// Runs the cases whose id contains `filter` (all when `None`).
-pub fn run(suite: &Suite, sources: &Sources, router: &Router<'_>, filter: Option<&str>, now: DateTime<Utc>) -> Vec<CaseResult> {
+pub fn run(
+    suite: &Suite,
+    sources: &Sources,
+    router: &Router<'_>,
+    filter: Option<&str>,
+    now: DateTime<Utc>,
+) -> Vec<CaseResult> {
     suite
         .cases
         .iter()
         .filter(|c| filter.is_none_or(|f| c.id.value.contains(f)))
         .map(|case| {
             let started = std::time::Instant::now();
-            let position = sources.get(case.origin).map(|s| (s.path.clone(), s.line_col(case.id.span.start).0));
-            let location = position.as_ref().map(|(p, l)| format!("{p}:{l}")).unwrap_or_default();
+            let position = sources
+                .get(case.origin)
+                .map(|s| (s.path.clone(), s.line_col(case.id.span.start).0));
+            let location = position
+                .as_ref()
+                .map(|(p, l)| format!("{p}:{l}"))
+                .unwrap_or_default();
             if !case.problems.is_empty() {
                 return CaseResult {
                     id: case.id.value.clone(),
@@ -524,9 +629,14 @@ pub fn suite_findings(
     for id in &untested {
         if let Some(rule) = matrix.rule(id) {
             findings.push(
-                Finding::at(Code::UntestedRule, rule.origin, rule.id.span, format!("no routing test exercises rule `{id}`"))
-                    .label("untested")
-                    .help("add a case to the matrix's tests/ whose route applies this rule"),
+                Finding::at(
+                    Code::UntestedRule,
+                    rule.origin,
+                    rule.id.span,
+                    format!("no routing test exercises rule `{id}`"),
+                )
+                .label("untested")
+                .help("add a case to the matrix's tests/ whose route applies this rule"),
             );
         }
     }

@@ -28,7 +28,9 @@ pub fn summary_line(results: &[CaseResult]) -> String {
 
 /// The explanation of an actual route, for failure output.
 fn explanation(result: &CaseResult) -> String {
-    let Some(route) = &result.route else { return String::new() };
+    let Some(route) = &result.route else {
+        return String::new();
+    };
     let mut out = String::new();
     let e = &route.explanation;
     if e.matched.is_empty() {
@@ -43,7 +45,11 @@ fn explanation(result: &CaseResult) -> String {
             if m.words.is_empty() {
                 m.dimensions.join(", ")
             } else {
-                m.words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ")
+                m.words
+                    .iter()
+                    .map(|w| format!("\"{w}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         );
     }
@@ -63,7 +69,11 @@ fn failure_text(result: &CaseResult) -> String {
         return out;
     }
     for d in &result.differences {
-        let _ = writeln!(out, "    {}: expected {}, got {}", d.field, d.expected, d.actual);
+        let _ = writeln!(
+            out,
+            "    {}: expected {}, got {}",
+            d.field, d.expected, d.actual
+        );
     }
     out.push_str(&explanation(result));
     out
@@ -71,9 +81,18 @@ fn failure_text(result: &CaseResult) -> String {
 
 /// Human output.
 pub fn human(results: &[CaseResult], coverage: Option<(usize, usize)>) -> String {
-    let mut out = format!("running {} routing test{}\n", results.len(), if results.len() == 1 { "" } else { "s" });
+    let mut out = format!(
+        "running {} routing test{}\n",
+        results.len(),
+        if results.len() == 1 { "" } else { "s" }
+    );
     for r in results {
-        let _ = writeln!(out, "test {} ... {}", r.id, if r.passed { "ok" } else { "FAILED" });
+        let _ = writeln!(
+            out,
+            "test {} ... {}",
+            r.id,
+            if r.passed { "ok" } else { "FAILED" }
+        );
     }
     let failed: Vec<&CaseResult> = results.iter().filter(|r| !r.passed).collect();
     if !failed.is_empty() {
@@ -135,7 +154,9 @@ pub fn junit(results: &[CaseResult], suite_name: &str) -> std::io::Result<String
     let failed = results.iter().filter(|r| !r.passed).count();
     let time: f64 = results.iter().map(|r| r.seconds).sum();
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-    writer.write_event(quick_xml::events::Event::Decl(quick_xml::events::BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    writer.write_event(quick_xml::events::Event::Decl(
+        quick_xml::events::BytesDecl::new("1.0", Some("UTF-8"), None),
+    ))?;
     let tests = results.len().to_string();
     let failures = failed.to_string();
     let total_time = format!("{time:.6}");
@@ -159,15 +180,22 @@ pub fn junit(results: &[CaseResult], suite_name: &str) -> std::io::Result<String
                             .create_element("testcase")
                             .with_attribute(("name", r.id.as_str()))
                             .with_attribute(("classname", suite_name))
-                            .with_attribute(("file", r.position.as_ref().map_or("", |p| p.0.as_str())))
+                            .with_attribute((
+                                "file",
+                                r.position.as_ref().map_or("", |p| p.0.as_str()),
+                            ))
                             .with_attribute(("time", time.as_str()));
                         if r.passed {
                             case.write_empty()?;
                         } else {
-                            let message = r
-                                .error
-                                .clone()
-                                .unwrap_or_else(|| r.differences.iter().map(|d| d.field.as_str()).collect::<Vec<_>>().join(", ") + " differ");
+                            let message = r.error.clone().unwrap_or_else(|| {
+                                r.differences
+                                    .iter()
+                                    .map(|d| d.field.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                                    + " differ"
+                            });
                             let body = failure_text(r);
                             case.write_inner_content(|w| {
                                 w.create_element("failure")
@@ -188,7 +216,9 @@ pub fn junit(results: &[CaseResult], suite_name: &str) -> std::io::Result<String
 }
 
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(text: &str) -> String {

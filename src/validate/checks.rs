@@ -153,16 +153,37 @@ impl Checker<'_> {
     fn ids(&mut self) {
         let m = self.matrix;
         let namespaces: Vec<(&str, Vec<(&Ref, FileId)>)> = vec![
-            ("severity", m.severities.iter().map(|e| (&e.id, e.origin)).collect()),
+            (
+                "severity",
+                m.severities.iter().map(|e| (&e.id, e.origin)).collect(),
+            ),
             ("tier", m.tiers.iter().map(|e| (&e.id, e.origin)).collect()),
-            ("team or contact", m.parties.iter().map(|e| (&e.id, e.origin)).collect()),
-            ("calendar", m.calendars.iter().map(|e| (&e.id, e.origin)).collect()),
-            ("dimension", m.dimensions.iter().map(|e| (&e.id, e.origin)).collect()),
+            (
+                "team or contact",
+                m.parties.iter().map(|e| (&e.id, e.origin)).collect(),
+            ),
+            (
+                "calendar",
+                m.calendars.iter().map(|e| (&e.id, e.origin)).collect(),
+            ),
+            (
+                "dimension",
+                m.dimensions.iter().map(|e| (&e.id, e.origin)).collect(),
+            ),
             ("rule", m.rules.iter().map(|e| (&e.id, e.origin)).collect()),
-            ("decision", m.decisions.iter().map(|e| (&e.id, e.origin)).collect()),
-            ("script", m.scripts.iter().map(|e| (&e.id, e.origin)).collect()),
+            (
+                "decision",
+                m.decisions.iter().map(|e| (&e.id, e.origin)).collect(),
+            ),
+            (
+                "script",
+                m.scripts.iter().map(|e| (&e.id, e.origin)).collect(),
+            ),
             ("term", m.terms.iter().map(|e| (&e.id, e.origin)).collect()),
-            ("synonym group", m.synonyms.iter().map(|e| (&e.id, e.origin)).collect()),
+            (
+                "synonym group",
+                m.synonyms.iter().map(|e| (&e.id, e.origin)).collect(),
+            ),
         ];
         for (kind, ids) in namespaces {
             self.unique(kind, &ids);
@@ -178,7 +199,10 @@ impl Checker<'_> {
                         Code::InvalidId,
                         party.origin,
                         party.id.span,
-                        format!("`{}` is reserved in notify lists and cannot name a team or contact", party.id.value),
+                        format!(
+                            "`{}` is reserved in notify lists and cannot name a team or contact",
+                            party.id.value
+                        ),
                     )
                     .label("reserved name"),
                 );
@@ -228,7 +252,12 @@ impl Checker<'_> {
             return;
         }
         if self.matrix.party(name).is_none() {
-            let ids: Vec<&str> = self.matrix.parties.iter().map(|p| p.id.value.as_str()).collect();
+            let ids: Vec<&str> = self
+                .matrix
+                .parties
+                .iter()
+                .map(|p| p.id.value.as_str())
+                .collect();
             self.unknown(file, r, what, "team or contact", &ids);
         }
     }
@@ -251,21 +280,36 @@ impl Checker<'_> {
 
     fn tier_ref(&mut self, file: FileId, r: &Ref, what: &str) {
         if self.matrix.tier(&r.value).is_none() {
-            let ids: Vec<&str> = self.matrix.tiers.iter().map(|t| t.id.value.as_str()).collect();
+            let ids: Vec<&str> = self
+                .matrix
+                .tiers
+                .iter()
+                .map(|t| t.id.value.as_str())
+                .collect();
             self.unknown(file, r, what, "tier", &ids);
         }
     }
 
     fn severity_ref(&mut self, file: FileId, r: &Ref, what: &str) {
         if self.matrix.severity(&r.value).is_none() {
-            let ids: Vec<&str> = self.matrix.severities.iter().map(|t| t.id.value.as_str()).collect();
+            let ids: Vec<&str> = self
+                .matrix
+                .severities
+                .iter()
+                .map(|t| t.id.value.as_str())
+                .collect();
             self.unknown(file, r, what, "severity", &ids);
         }
     }
 
     fn script_ref(&mut self, file: FileId, r: &Ref, what: &str) {
         if self.matrix.script(&r.value).is_none() {
-            let ids: Vec<&str> = self.matrix.scripts.iter().map(|t| t.id.value.as_str()).collect();
+            let ids: Vec<&str> = self
+                .matrix
+                .scripts
+                .iter()
+                .map(|t| t.id.value.as_str())
+                .collect();
             self.unknown(file, r, what, "script", &ids);
         }
     }
@@ -274,9 +318,14 @@ impl Checker<'_> {
         let date = schema::parse_date(&text.value);
         if date.is_none() {
             self.push(
-                Finding::at(Code::InvalidDate, file, text.span, format!("{what} `{}` is not a date", text.value))
-                    .label("not a real YYYY-MM-DD date")
-                    .help("write dates as YYYY-MM-DD, for example 2026-10-01"),
+                Finding::at(
+                    Code::InvalidDate,
+                    file,
+                    text.span,
+                    format!("{what} `{}` is not a date", text.value),
+                )
+                .label("not a real YYYY-MM-DD date")
+                .help("write dates as YYYY-MM-DD, for example 2026-10-01"),
             );
         }
         date
@@ -294,7 +343,9 @@ impl Checker<'_> {
                 format!("`{}` is not an IANA time zone", text.value),
             )
             .label("unknown zone")
-            .help("use a name from the IANA database, for example Europe/Berlin or America/New_York"),
+            .help(
+                "use a name from the IANA database, for example Europe/Berlin or America/New_York",
+            ),
         );
         None
     }
@@ -353,7 +404,12 @@ impl Checker<'_> {
                 m.review_every.span,
                 "review_every must be a number of days, for example `90d`",
             ),
-            Err(e) => self.at(Code::InvalidDuration, file, m.review_every.span, e.to_string()),
+            Err(e) => self.at(
+                Code::InvalidDuration,
+                file,
+                m.review_every.span,
+                e.to_string(),
+            ),
         }
         let last = self.date(file, &m.last_reviewed, "last_reviewed");
         if let (Some(last), Some(days)) = (last, self.cadence_days()) {
@@ -401,7 +457,10 @@ impl Checker<'_> {
                             private.span,
                             format!("`{}` is not a channel", private.value),
                         )
-                        .help(format!("channels are: {}", schema::CHANNEL_NAMES.join(", "))),
+                        .help(format!(
+                            "channels are: {}",
+                            schema::CHANNEL_NAMES.join(", ")
+                        )),
                     );
                 }
             }
@@ -415,11 +474,22 @@ impl Checker<'_> {
                         .filter(|p| p.is_team)
                         .map(|p| p.id.value.as_str())
                         .collect();
-                    self.unknown(file, team, &format!("{kind} `{}`", party.id.value), "team", &ids);
+                    self.unknown(
+                        file,
+                        team,
+                        &format!("{kind} `{}`", party.id.value),
+                        "team",
+                        &ids,
+                    );
                 }
             }
             if let Some(lead) = &party.lead {
-                self.party_ref(file, lead, &format!("team `{}`'s lead", party.id.value), false);
+                self.party_ref(
+                    file,
+                    lead,
+                    &format!("team `{}`'s lead", party.id.value),
+                    false,
+                );
             }
             if let Some(zone) = &party.time_zone {
                 self.zone(file, zone);
@@ -508,12 +578,16 @@ impl Checker<'_> {
                                 day.span,
                                 format!("`{}` is not a weekday or a range of weekdays", day.value),
                             )
-                            .help("use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri"),
+                            .help(
+                                "use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri",
+                            ),
                         );
                         continue;
                     };
                     for d in days {
-                        if let (Some(list), Some(spans)) = (weekly.get_mut(d), window_spans.get_mut(d)) {
+                        if let (Some(list), Some(spans)) =
+                            (weekly.get_mut(d), window_spans.get_mut(d))
+                        {
                             list.push(Window {
                                 start,
                                 end,
@@ -545,8 +619,13 @@ impl Checker<'_> {
                 if let (Some(start), Some(end)) = (start, end) {
                     if end <= start {
                         self.push(
-                            Finding::at(Code::InvalidWindow, file, exclusion.end.span, "an exclusion must end after it starts")
-                                .label("end is not after start"),
+                            Finding::at(
+                                Code::InvalidWindow,
+                                file,
+                                exclusion.end.span,
+                                "an exclusion must end after it starts",
+                            )
+                            .label("end is not after start"),
                         );
                     } else {
                         exclusions.push(Exclusion { start, end });
@@ -570,8 +649,13 @@ impl Checker<'_> {
                         .copied()
                         .unwrap_or(spec.id.span);
                     self.push(
-                        Finding::at(Code::InvalidWindow, file, span, format!("calendar `{}`: {}", spec.id.value, problem.message))
-                            .label("this window"),
+                        Finding::at(
+                            Code::InvalidWindow,
+                            file,
+                            span,
+                            format!("calendar `{}`: {}", spec.id.value, problem.message),
+                        )
+                        .label("this window"),
                     );
                 }
             }
@@ -581,19 +665,27 @@ impl Checker<'_> {
                         Code::NoWorkingTime,
                         file,
                         spec.id.span,
-                        format!("calendar `{}` has no working time in the week", spec.id.value),
+                        format!(
+                            "calendar `{}` has no working time in the week",
+                            spec.id.value
+                        ),
                     )
                     .help("add at least one window with a start before its end"),
                 );
                 continue;
             }
-            self.out.calendars.insert(spec.id.value.clone(), Arc::new(cal));
+            self.out
+                .calendars
+                .insert(spec.id.value.clone(), Arc::new(cal));
         }
     }
 
     fn tiers(&mut self) {
         if self.matrix.tiers.is_empty() {
-            self.push(Finding::global(Code::MissingSection, "the matrix defines no tiers").help("add [[tier]] entries"));
+            self.push(
+                Finding::global(Code::MissingSection, "the matrix defines no tiers")
+                    .help("add [[tier]] entries"),
+            );
         }
         for tier in &self.matrix.tiers {
             let file = tier.origin;
@@ -604,15 +696,25 @@ impl Checker<'_> {
                     self.party_ref(file, backup, &format!("{what}'s backup"), false);
                     if backup.value == tier.owner.value {
                         self.push(
-                            Finding::at(Code::MissingBackup, file, backup.span, format!("{what}'s backup is its owner"))
-                                .label("same as the owner")
-                                .help("name a different team or person who stands in"),
+                            Finding::at(
+                                Code::MissingBackup,
+                                file,
+                                backup.span,
+                                format!("{what}'s backup is its owner"),
+                            )
+                            .label("same as the owner")
+                            .help("name a different team or person who stands in"),
                         );
                     }
                 }
                 None => self.push(
-                    Finding::at(Code::MissingBackup, file, tier.id.span, format!("{what} has no backup"))
-                        .help("add `backup = \"...\"` naming a team or contact who stands in"),
+                    Finding::at(
+                        Code::MissingBackup,
+                        file,
+                        tier.id.span,
+                        format!("{what} has no backup"),
+                    )
+                    .help("add `backup = \"...\"` naming a team or contact who stands in"),
                 ),
             }
             if let Some(next) = &tier.escalates_to {
@@ -624,14 +726,22 @@ impl Checker<'_> {
         for tier in &self.matrix.tiers {
             let mut seen = vec![tier.id.value.as_str()];
             let mut current = tier;
-            while let Some(next) = current.escalates_to.as_ref().and_then(|n| self.matrix.tier(&n.value)) {
+            while let Some(next) = current
+                .escalates_to
+                .as_ref()
+                .and_then(|n| self.matrix.tier(&n.value))
+            {
                 if let Some(pos) = seen.iter().position(|s| *s == next.id.value) {
-                    let mut cycle: Vec<&str> = seen.get(pos..).map(<[&str]>::to_vec).unwrap_or_default();
+                    let mut cycle: Vec<&str> =
+                        seen.get(pos..).map(<[&str]>::to_vec).unwrap_or_default();
                     let mut key = cycle.clone();
                     key.sort_unstable();
                     if reported.insert(key.join(",")) {
                         cycle.push(&next.id.value);
-                        let span = current.escalates_to.as_ref().map_or(current.id.span, |r| r.span);
+                        let span = current
+                            .escalates_to
+                            .as_ref()
+                            .map_or(current.id.span, |r| r.span);
                         self.push(
                             Finding::at(
                                 Code::EscalationCycle,
@@ -651,7 +761,13 @@ impl Checker<'_> {
         }
     }
 
-    fn duration(&mut self, file: FileId, text: &Spanned<String>, on_calendar: bool, what: &str) -> Option<u64> {
+    fn duration(
+        &mut self,
+        file: FileId,
+        text: &Spanned<String>,
+        on_calendar: bool,
+        what: &str,
+    ) -> Option<u64> {
         let spec = match DurationSpec::parse(&text.value) {
             Ok(spec) => spec,
             Err(e) => {
@@ -662,9 +778,14 @@ impl Checker<'_> {
                     _ => "units are m, h, d (around the clock) and bd (on a calendar)",
                 };
                 self.push(
-                    Finding::at(Code::InvalidDuration, file, text.span, format!("{what}: {e}"))
-                        .label("not a duration")
-                        .help(help),
+                    Finding::at(
+                        Code::InvalidDuration,
+                        file,
+                        text.span,
+                        format!("{what}: {e}"),
+                    )
+                    .label("not a duration")
+                    .help(help),
                 );
                 return None;
             }
@@ -697,8 +818,13 @@ impl Checker<'_> {
         }
         if spec.is_zero() {
             self.push(
-                Finding::at(Code::ZeroDuration, file, text.span, format!("{what} is zero"))
-                    .label("must be positive"),
+                Finding::at(
+                    Code::ZeroDuration,
+                    file,
+                    text.span,
+                    format!("{what} is zero"),
+                )
+                .label("must be positive"),
             );
             return None;
         }
@@ -714,7 +840,12 @@ impl Checker<'_> {
                     return Some((Some(r.value.clone()), Clock::Business(cal.clone())));
                 }
                 if self.matrix.calendar(&r.value).is_none() {
-                    let ids: Vec<&str> = self.matrix.calendars.iter().map(|c| c.id.value.as_str()).collect();
+                    let ids: Vec<&str> = self
+                        .matrix
+                        .calendars
+                        .iter()
+                        .map(|c| c.id.value.as_str())
+                        .collect();
                     self.unknown(file, r, "the targets' calendar", "calendar", &ids);
                 }
                 None
@@ -726,10 +857,19 @@ impl Checker<'_> {
     fn severities(&mut self) {
         let m = self.matrix;
         if m.severities.is_empty() {
-            self.push(Finding::global(Code::MissingSection, "the matrix defines no severity levels").help("add [[severity]] entries"));
+            self.push(
+                Finding::global(
+                    Code::MissingSection,
+                    "the matrix defines no severity levels",
+                )
+                .help("add [[severity]] entries"),
+            );
         }
-        let mut ranks: Vec<(u32, &Spanned<u32>, FileId)> =
-            m.severities.iter().map(|s| (s.rank.value, &s.rank, s.origin)).collect();
+        let mut ranks: Vec<(u32, &Spanned<u32>, FileId)> = m
+            .severities
+            .iter()
+            .map(|s| (s.rank.value, &s.rank, s.origin))
+            .collect();
         ranks.sort_by_key(|r| r.0);
         for (expected, (rank, spanned, file)) in (1u32..).zip(&ranks) {
             if *rank != expected {
@@ -749,16 +889,30 @@ impl Checker<'_> {
         for sev in &m.severities {
             let file = sev.origin;
             for n in &sev.notify {
-                self.party_ref(file, n, &format!("severity `{}`'s notify list", sev.id.value), true);
+                self.party_ref(
+                    file,
+                    n,
+                    &format!("severity `{}`'s notify list", sev.id.value),
+                    true,
+                );
             }
             let base_clock = self.clock(file, sev.targets.calendar.as_ref());
-            let on_cal = sev.targets.calendar.as_ref().is_some_and(|c| c.value != AROUND_THE_CLOCK);
+            let on_cal = sev
+                .targets
+                .calendar
+                .as_ref()
+                .is_some_and(|c| c.value != AROUND_THE_CLOCK);
             let what = |field: &str| format!("severity `{}` {field}", sev.id.value);
             let base = [
                 self.duration(file, &sev.targets.acknowledge, on_cal, &what("acknowledge")),
                 self.duration(file, &sev.targets.assess, on_cal, &what("assess")),
                 self.duration(file, &sev.targets.resolve, on_cal, &what("resolve")),
-                self.duration(file, &sev.targets.update_every, on_cal, &what("update_every")),
+                self.duration(
+                    file,
+                    &sev.targets.update_every,
+                    on_cal,
+                    &what("update_every"),
+                ),
             ];
             let base_spans = [
                 sev.targets.acknowledge.span,
@@ -769,9 +923,16 @@ impl Checker<'_> {
             let mut steps = Vec::new();
             for step in &sev.escalation {
                 for n in &step.notify {
-                    self.party_ref(file, n, &format!("severity `{}`'s escalation", sev.id.value), true);
+                    self.party_ref(
+                        file,
+                        n,
+                        &format!("severity `{}`'s escalation", sev.id.value),
+                        true,
+                    );
                 }
-                if let Some(after) = self.duration(file, &step.after, on_cal, &what("escalation delay")) {
+                if let Some(after) =
+                    self.duration(file, &step.after, on_cal, &what("escalation delay"))
+                {
                     steps.push((
                         ResolvedStep {
                             after,
@@ -785,31 +946,44 @@ impl Checker<'_> {
             }
             let mut overrides: HashMap<&str, &schema::TargetOverride> = HashMap::new();
             for o in &sev.overrides {
-                self.tier_ref(file, &o.tier, &format!("severity `{}`'s override", sev.id.value));
+                self.tier_ref(
+                    file,
+                    &o.tier,
+                    &format!("severity `{}`'s override", sev.id.value),
+                );
                 overrides.insert(&o.tier.value, o);
             }
             for tier in &m.tiers {
                 let o = overrides.get(tier.id.value.as_str()).copied();
                 let (clock, on_cal_t) = match o.and_then(|o| o.calendar.as_ref()) {
-                    Some(cal) => (
-                        self.clock(file, Some(cal)),
-                        cal.value != AROUND_THE_CLOCK,
-                    ),
+                    Some(cal) => (self.clock(file, Some(cal)), cal.value != AROUND_THE_CLOCK),
                     None => (base_clock.clone(), on_cal),
                 };
                 let fields = o.map(|o| [&o.acknowledge, &o.assess, &o.resolve, &o.update_every]);
                 let mut values = [None; 4];
                 let mut spans = base_spans;
                 for i in 0..4 {
-                    let over = fields.and_then(|f| f.get(i).copied()).and_then(Option::as_ref);
+                    let over = fields
+                        .and_then(|f| f.get(i).copied())
+                        .and_then(Option::as_ref);
                     values[i] = match over {
                         Some(text) => {
                             spans[i] = text.span;
-                            self.duration(file, text, on_cal_t, &what(&format!("override for {}", tier.id.value)))
+                            self.duration(
+                                file,
+                                text,
+                                on_cal_t,
+                                &what(&format!("override for {}", tier.id.value)),
+                            )
                         }
                         None if on_cal_t != on_cal => {
                             // A calendar override re-reads the base texts on the new clock.
-                            let texts = [&sev.targets.acknowledge, &sev.targets.assess, &sev.targets.resolve, &sev.targets.update_every];
+                            let texts = [
+                                &sev.targets.acknowledge,
+                                &sev.targets.assess,
+                                &sev.targets.resolve,
+                                &sev.targets.update_every,
+                            ];
                             texts.get(i).and_then(|t| {
                                 DurationSpec::parse(&t.value)
                                     .ok()
@@ -822,9 +996,15 @@ impl Checker<'_> {
                 let [Some(ack), Some(assess), Some(resolve), Some(update)] = values else {
                     continue;
                 };
-                let Some((calendar, clock)) = clock else { continue };
+                let Some((calendar, clock)) = clock else {
+                    continue;
+                };
                 if !(ack <= assess && assess <= resolve) {
-                    let (span, label) = if ack > assess { (spans[1], "assess is shorter than acknowledge") } else { (spans[2], "resolve is shorter than assess") };
+                    let (span, label) = if ack > assess {
+                        (spans[1], "assess is shorter than acknowledge")
+                    } else {
+                        (spans[2], "resolve is shorter than assess")
+                    };
                     {
                         self.push(
                             Finding::at(
@@ -895,16 +1075,31 @@ impl Checker<'_> {
             for pair in by_rank.windows(2) {
                 let [more, less] = pair else { continue };
                 let key = |s: &schema::Severity| (s.id.value.clone(), tier.id.value.clone());
-                let (Some(a), Some(b)) = (self.out.targets.get(&key(more)).cloned(), self.out.targets.get(&key(less)).cloned()) else {
+                let (Some(a), Some(b)) = (
+                    self.out.targets.get(&key(more)).cloned(),
+                    self.out.targets.get(&key(less)).cloned(),
+                ) else {
                     continue;
                 };
                 for (name, x, y, span) in [
-                    ("acknowledge", a.acknowledge, b.acknowledge, more.targets.acknowledge.span),
+                    (
+                        "acknowledge",
+                        a.acknowledge,
+                        b.acknowledge,
+                        more.targets.acknowledge.span,
+                    ),
                     ("assess", a.assess, b.assess, more.targets.assess.span),
                     ("resolve", a.resolve, b.resolve, more.targets.resolve.span),
-                    ("update_every", a.update_every, b.update_every, more.targets.update_every.span),
+                    (
+                        "update_every",
+                        a.update_every,
+                        b.update_every,
+                        more.targets.update_every.span,
+                    ),
                 ] {
-                    if looser(&a, &b, x, y) && reported.insert((more.id.value.clone(), less.id.value.clone(), name)) {
+                    if looser(&a, &b, x, y)
+                        && reported.insert((more.id.value.clone(), less.id.value.clone(), name))
+                    {
                         self.push(
                             Finding::at(
                                 Code::TargetInversion,
@@ -930,18 +1125,27 @@ impl Checker<'_> {
             let file = rule.origin;
             let what = format!("rule `{}`", rule.id.value);
             let c = &rule.conditions;
-            if c.any.is_empty() && c.all.is_empty() && c.regex.is_empty() && c.dimensions.is_empty() {
+            if c.any.is_empty() && c.all.is_empty() && c.regex.is_empty() && c.dimensions.is_empty()
+            {
                 self.push(
                     Finding::at(Code::RuleWithoutCondition, file, rule.id.span, format!("{what} has no condition"))
                         .help("add when.any phrases, when.regex or when.dimensions; the [fallback] handles what nothing matches"),
                 );
             }
             for pattern in &c.regex {
-                if let Err(e) = regex::RegexBuilder::new(&pattern.value).size_limit(1 << 20).build() {
+                if let Err(e) = regex::RegexBuilder::new(&pattern.value)
+                    .size_limit(1 << 20)
+                    .build()
+                {
                     self.push(
-                        Finding::at(Code::InvalidRegex, file, pattern.span, format!("{what}: the regular expression does not compile"))
-                            .label("invalid pattern")
-                            .help(first_line(&e.to_string())),
+                        Finding::at(
+                            Code::InvalidRegex,
+                            file,
+                            pattern.span,
+                            format!("{what}: the regular expression does not compile"),
+                        )
+                        .label("invalid pattern")
+                        .help(first_line(&e.to_string())),
                     );
                 }
             }
@@ -967,8 +1171,13 @@ impl Checker<'_> {
             }
             if rule.kind == RuleKind::Route && o.tier.is_none() {
                 self.push(
-                    Finding::at(Code::WrongType, file, rule.id.span, format!("{what} routes but names no tier"))
-                        .help("add then.tier, or make it kind = \"override\""),
+                    Finding::at(
+                        Code::WrongType,
+                        file,
+                        rule.id.span,
+                        format!("{what} routes but names no tier"),
+                    )
+                    .help("add then.tier, or make it kind = \"override\""),
                 );
             }
         }
@@ -989,7 +1198,11 @@ impl Checker<'_> {
         }
         for group in &m.synonyms {
             for term in &group.terms {
-                self.phrase(group.origin, term, &format!("synonym group `{}`", group.id.value));
+                self.phrase(
+                    group.origin,
+                    term,
+                    &format!("synonym group `{}`", group.id.value),
+                );
             }
         }
         self.shadowed();
@@ -998,8 +1211,13 @@ impl Checker<'_> {
     fn phrase(&mut self, file: FileId, phrase: &Spanned<String>, what: &str) {
         if crate::route::text::normalize_phrase(&phrase.value).is_empty() {
             self.push(
-                Finding::at(Code::EmptyPhrase, file, phrase.span, format!("{what}: phrase has no words"))
-                    .label("nothing left to match"),
+                Finding::at(
+                    Code::EmptyPhrase,
+                    file,
+                    phrase.span,
+                    format!("{what}: phrase has no words"),
+                )
+                .label("nothing left to match"),
             );
         }
     }
@@ -1007,7 +1225,12 @@ impl Checker<'_> {
     fn comparisons(&mut self, file: FileId, map: &BTreeMap<String, Spanned<String>>, what: &str) {
         for (dim_id, text) in map {
             let Some(dim) = self.matrix.dimension(dim_id) else {
-                let ids: Vec<&str> = self.matrix.dimensions.iter().map(|d| d.id.value.as_str()).collect();
+                let ids: Vec<&str> = self
+                    .matrix
+                    .dimensions
+                    .iter()
+                    .map(|d| d.id.value.as_str())
+                    .collect();
                 let r = Spanned::new(dim_id.clone(), text.span);
                 self.unknown(file, &r, what, "dimension", &ids);
                 continue;
@@ -1015,15 +1238,23 @@ impl Checker<'_> {
             match Comparison::parse(&text.value) {
                 Some(cmp) => {
                     if !dim.levels.iter().any(|l| l.id.value == cmp.level) {
-                        let ids: Vec<&str> = dim.levels.iter().map(|l| l.id.value.as_str()).collect();
+                        let ids: Vec<&str> =
+                            dim.levels.iter().map(|l| l.id.value.as_str()).collect();
                         let r = Spanned::new(cmp.level.clone(), text.span);
                         self.unknown(file, &r, what, &format!("level of `{dim_id}`"), &ids);
                     }
                 }
                 None => self.push(
-                    Finding::at(Code::InvalidComparison, file, text.span, format!("{what}: `{}` is not a comparison", text.value))
-                        .label("expected an operator and a level")
-                        .help("write for example \">= confidential\", \"= team\" or \"< organisation\""),
+                    Finding::at(
+                        Code::InvalidComparison,
+                        file,
+                        text.span,
+                        format!("{what}: `{}` is not a comparison", text.value),
+                    )
+                    .label("expected an operator and a level")
+                    .help(
+                        "write for example \">= confidential\", \"= team\" or \"< organisation\"",
+                    ),
                 ),
             }
         }
@@ -1054,11 +1285,15 @@ impl Checker<'_> {
             let any: Vec<String> = c.any.iter().map(norm).collect();
             let all: Vec<String> = c.all.iter().map(norm).collect();
             for (other, phrases) in &simple {
-                if other.id.value == rule.id.value || other.precedence.value <= rule.precedence.value {
+                if other.id.value == rule.id.value
+                    || other.precedence.value <= rule.precedence.value
+                {
                     continue;
                 }
                 let by_all = all.iter().any(|p| phrases.contains(p));
-                let by_any = c.regex.is_empty() && !any.is_empty() && any.iter().all(|p| phrases.contains(p));
+                let by_any = c.regex.is_empty()
+                    && !any.is_empty()
+                    && any.iter().all(|p| phrases.contains(p));
                 if by_all || by_any {
                     self.push(
                         Finding::at(
@@ -1093,7 +1328,9 @@ impl Checker<'_> {
             let mut offset = 0;
             let mut seen: HashMap<&str, usize> = HashMap::new();
             while let Some(open) = rest.find('{') {
-                let Some(close) = rest[open..].find('}') else { break };
+                let Some(close) = rest[open..].find('}') else {
+                    break;
+                };
                 let name = &rest[open + 1..open + close];
                 let nth = seen.entry(name).or_insert(0);
                 *nth += 1;
@@ -1113,13 +1350,18 @@ impl Checker<'_> {
                             Code::UnknownPlaceholder,
                             script.origin,
                             span,
-                            format!("script `{}` uses unknown placeholder {{{name}}}", script.id.value),
+                            format!(
+                                "script `{}` uses unknown placeholder {{{name}}}",
+                                script.id.value
+                            ),
                         )
                         .label(label)
-                        .help(match crate::matrix::de::closest(name, PLACEHOLDERS) {
-                            Some(best) => format!("did you mean {{{best}}}?"),
-                            None => format!("placeholders: {}", PLACEHOLDERS.join(", ")),
-                        }),
+                        .help(
+                            match crate::matrix::de::closest(name, PLACEHOLDERS) {
+                                Some(best) => format!("did you mean {{{best}}}?"),
+                                None => format!("placeholders: {}", PLACEHOLDERS.join(", ")),
+                            },
+                        ),
                     );
                 }
                 offset += open + close + 1;
@@ -1129,16 +1371,32 @@ impl Checker<'_> {
     }
 
     /// Calendars, scripts, teams and contacts that nothing refers to.
+    #[allow(clippy::too_many_lines)] // one list of every place that can refer to an entity
     fn unused(&mut self) {
         let m = self.matrix;
         let mut calendars: HashSet<&str> = HashSet::new();
         for sev in &m.severities {
             calendars.extend(sev.targets.calendar.iter().map(|c| c.value.as_str()));
-            calendars.extend(sev.overrides.iter().filter_map(|o| o.calendar.as_ref()).map(|c| c.value.as_str()));
+            calendars.extend(
+                sev.overrides
+                    .iter()
+                    .filter_map(|o| o.calendar.as_ref())
+                    .map(|c| c.value.as_str()),
+            );
         }
         let mut scripts: HashSet<&str> = HashSet::new();
-        scripts.extend(m.rules.iter().filter_map(|r| r.outcome.script.as_ref()).map(|s| s.value.as_str()));
-        scripts.extend(m.fallback.iter().filter_map(|f| f.script.as_ref()).map(|s| s.value.as_str()));
+        scripts.extend(
+            m.rules
+                .iter()
+                .filter_map(|r| r.outcome.script.as_ref())
+                .map(|s| s.value.as_str()),
+        );
+        scripts.extend(
+            m.fallback
+                .iter()
+                .filter_map(|f| f.script.as_ref())
+                .map(|s| s.value.as_str()),
+        );
         let mut refs: Vec<&Ref> = Vec::new();
         if let Some(manifest) = &m.manifest {
             refs.extend([&manifest.owner, &manifest.sponsor]);
@@ -1147,7 +1405,11 @@ impl Checker<'_> {
             refs.extend(std::iter::once(&tier.owner).chain(&tier.backup));
         }
         for sev in &m.severities {
-            refs.extend(sev.notify.iter().chain(sev.escalation.iter().flat_map(|e| &e.notify)));
+            refs.extend(
+                sev.notify
+                    .iter()
+                    .chain(sev.escalation.iter().flat_map(|e| &e.notify)),
+            );
         }
         for rule in &m.rules {
             refs.extend(rule.outcome.owner.iter().chain(&rule.outcome.notify));
@@ -1163,23 +1425,41 @@ impl Checker<'_> {
         }
         let parties: HashSet<&str> = refs.iter().map(|r| r.value.as_str()).collect();
         let mut found = Vec::new();
-        for cal in m.calendars.iter().filter(|c| !calendars.contains(c.id.value.as_str())) {
+        for cal in m
+            .calendars
+            .iter()
+            .filter(|c| !calendars.contains(c.id.value.as_str()))
+        {
             found.push((
                 cal.origin,
                 &cal.id,
-                format!("calendar `{}` is not used: no severity or override counts on it", cal.id.value),
+                format!(
+                    "calendar `{}` is not used: no severity or override counts on it",
+                    cal.id.value
+                ),
                 "remove it, or name it as `calendar` in a severity's targets or override",
             ));
         }
-        for script in m.scripts.iter().filter(|s| !scripts.contains(s.id.value.as_str())) {
+        for script in m
+            .scripts
+            .iter()
+            .filter(|s| !scripts.contains(s.id.value.as_str()))
+        {
             found.push((
                 script.origin,
                 &script.id,
-                format!("script `{}` is not used: no rule or fallback names it", script.id.value),
+                format!(
+                    "script `{}` is not used: no rule or fallback names it",
+                    script.id.value
+                ),
                 "remove it, or name it as `script` in a rule's `then` or in the fallback",
             ));
         }
-        for party in m.parties.iter().filter(|p| !parties.contains(p.id.value.as_str())) {
+        for party in m
+            .parties
+            .iter()
+            .filter(|p| !parties.contains(p.id.value.as_str()))
+        {
             let kind = if party.is_team { "team" } else { "contact" };
             found.push((
                 party.origin,
@@ -1192,15 +1472,20 @@ impl Checker<'_> {
             ));
         }
         for (file, id, message, help) in found {
-            self.push(Finding::at(Code::UnusedEntity, file, id.span, message).label("not used").help(help));
+            self.push(
+                Finding::at(Code::UnusedEntity, file, id.span, message)
+                    .label("not used")
+                    .help(help),
+            );
         }
     }
 
     fn fallback(&mut self) {
         let Some(fallback) = &self.matrix.fallback else {
             self.push(
-                Finding::global(Code::MissingFallback, "the matrix has no [fallback] route")
-                    .help("add [fallback] with a tier and a severity for descriptions no rule matches"),
+                Finding::global(Code::MissingFallback, "the matrix has no [fallback] route").help(
+                    "add [fallback] with a tier and a severity for descriptions no rule matches",
+                ),
             );
             return;
         };
@@ -1227,7 +1512,8 @@ fn looser(a: &EffectiveTargets, b: &EffectiveTargets, x: u64, y: u64) -> bool {
     let (Ok(x), Ok(y)) = (i64::try_from(x), i64::try_from(y)) else {
         return false;
     };
-    let Some(week) = NaiveDate::from_ymd_opt(2026, 1, 5).and_then(|d| d.and_hms_opt(0, 0, 0)) else {
+    let Some(week) = NaiveDate::from_ymd_opt(2026, 1, 5).and_then(|d| d.and_hms_opt(0, 0, 0))
+    else {
         return false;
     };
     (0..7 * 24).any(|hour| {
@@ -1256,7 +1542,15 @@ fn parse_days(text: &str) -> Option<Vec<usize>> {
         let index = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
             .iter()
             .position(|d| *d == short)?;
-        let full = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        let full = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ];
         (s.len() == 3 || full.get(index) == Some(&s.as_str())).then_some(index)
     };
     match text.split_once('-') {
@@ -1313,13 +1607,25 @@ impl Comparison {
     /// Reads `>= level`, `= level` or a bare `level` (meaning `=`).
     pub fn parse(text: &str) -> Option<Comparison> {
         let t = text.trim();
-        let (op, rest) = [(">=", Op::Ge), ("<=", Op::Le), ("!=", Op::Ne), ("==", Op::Eq), ("=", Op::Eq), (">", Op::Gt), ("<", Op::Lt)]
-            .iter()
-            .find_map(|(s, op)| t.strip_prefix(s).map(|r| (*op, r)))
-            .unwrap_or((Op::Eq, t));
+        let (op, rest) = [
+            (">=", Op::Ge),
+            ("<=", Op::Le),
+            ("!=", Op::Ne),
+            ("==", Op::Eq),
+            ("=", Op::Eq),
+            (">", Op::Gt),
+            ("<", Op::Lt),
+        ]
+        .iter()
+        .find_map(|(s, op)| t.strip_prefix(s).map(|r| (*op, r)))
+        .unwrap_or((Op::Eq, t));
         let level = rest.trim();
-        (!level.is_empty() && level.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-            .then(|| Comparison { op, level: level.to_string() })
+        (!level.is_empty() && level.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')).then(
+            || Comparison {
+                op,
+                level: level.to_string(),
+            },
+        )
     }
 
     /// Whether `actual` (a level index) satisfies the comparison with `wanted`.

@@ -239,7 +239,8 @@ impl Report {
                     ..finding.clone()
                 },
                 source: sources.get(r.file).map(|s| {
-                    miette::NamedSource::new(s.path.clone(), s.text.clone()).with_language(s.language())
+                    miette::NamedSource::new(s.path.clone(), s.text.clone())
+                        .with_language(s.language())
                 }),
                 related: Vec::new(),
                 note: true,

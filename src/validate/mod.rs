@@ -30,7 +30,10 @@ pub fn sort(findings: &mut [Finding], sources: &Sources) {
 
 /// Counts of errors and warnings.
 pub fn counts(findings: &[Finding]) -> (usize, usize) {
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     (errors, findings.len() - errors)
 }
 
@@ -67,7 +70,11 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
 }
 
-fn position(sources: &Sources, file: Option<usize>, offset: usize) -> (Option<&str>, Option<(usize, usize)>) {
+fn position(
+    sources: &Sources,
+    file: Option<usize>,
+    offset: usize,
+) -> (Option<&str>, Option<(usize, usize)>) {
     match file.and_then(|f| sources.get(f)) {
         Some(source) => (Some(source.path.as_str()), Some(source.line_col(offset))),
         None => (None, None),
@@ -115,7 +122,10 @@ pub fn to_json(findings: &[Finding], sources: &Sources) -> String {
 }
 
 fn github_escape(text: &str, property: bool) -> String {
-    let mut out = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let mut out = text
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
     if property {
         out = out.replace(':', "%3A").replace(',', "%2C");
     }
@@ -141,7 +151,12 @@ pub fn to_github(findings: &[Finding], sources: &Sources) -> String {
         if let Some(help) = &f.help {
             let _ = write!(message, "\nhelp: {help}");
         }
-        let _ = writeln!(out, "::{kind} {}::{}", props.join(","), github_escape(&message, false));
+        let _ = writeln!(
+            out,
+            "::{kind} {}::{}",
+            props.join(","),
+            github_escape(&message, false)
+        );
     }
     out
 }
@@ -172,7 +187,10 @@ pub fn summary(matrix: &Matrix, files: usize, findings: &[Finding]) -> String {
     let (errors, warnings) = counts(findings);
     let what = format!(
         "{} {} ({files} file{})",
-        matrix.manifest.as_ref().map_or("matrix", |m| m.name.as_str()),
+        matrix
+            .manifest
+            .as_ref()
+            .map_or("matrix", |m| m.name.as_str()),
         matrix.version(),
         if files == 1 { "" } else { "s" }
     );
