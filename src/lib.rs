@@ -8,7 +8,9 @@
 pub mod audit;
 pub mod calendar;
 pub mod cli;
+pub mod diff;
 pub mod matrix;
+pub mod publish;
 pub mod redact;
 pub mod route;
 pub mod testing;

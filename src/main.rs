@@ -7,7 +7,11 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let terminal = cli::stdout_is_terminal();
-    let (mut out, mut err, mut input) = (std::io::stdout().lock(), std::io::stderr(), std::io::stdin().lock());
+    let (mut out, mut err, mut input) = (
+        std::io::stdout().lock(),
+        std::io::stderr(),
+        std::io::stdin().lock(),
+    );
     let mut io = Io {
         out: &mut out,
         err: &mut err,

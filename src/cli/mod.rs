@@ -1,7 +1,11 @@
 //! Command-line definitions and dispatch. `main.rs` parses, calls [`run`]
 //! and turns the result into an exit code; everything else lives here.
 
+mod changelog_cmd;
+mod diff_cmd;
+mod publish_cmd;
 mod route_cmd;
+mod shell_cmd;
 mod test_cmd;
 mod validate_cmd;
 
@@ -23,7 +27,9 @@ pub const EXIT_ERROR: u8 = 2;
 /// Route no-code support incidents through a git-tracked escalation matrix.
 #[derive(Debug, Parser)]
 #[command(name = "escalate", version = long_version(), about, long_about = None)]
-#[command(after_help = "Exit codes: 0 ok, 1 findings (invalid matrix, failed tests), 2 usage, I/O or matrix errors.")]
+#[command(
+    after_help = "Exit codes: 0 ok, 1 findings (invalid matrix, failed tests), 2 usage, I/O or matrix errors."
+)]
 pub struct Cli {
     #[command(flatten)]
     /// Options every command takes.
@@ -47,7 +53,13 @@ pub struct Global {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Pretend the current time is this RFC 3339 instant (for reproducible output)
-    #[arg(long, global = true, hide = true, env = "ESCALATE_NOW", value_name = "TIME")]
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        env = "ESCALATE_NOW",
+        value_name = "TIME"
+    )]
     pub now: Option<String>,
 }
 
@@ -69,11 +81,38 @@ pub enum Command {
     #[command(after_help = "Example:\n  escalate validate --format github --deny-warnings")]
     Validate(validate_cmd::ValidateArgs),
     /// Route a described incident to severity, tier, owner and due times
-    #[command(after_help = "Examples:\n  escalate route \"Payroll flow fails since 9:00 and exposes employee bank details\"\n  echo \"Can't log in\" | escalate route - --format json\n  escalate route --batch incidents.jsonl > routes.jsonl")]
+    #[command(
+        after_help = "Examples:\n  escalate route \"Payroll flow fails since 9:00 and exposes employee bank details\"\n  echo \"Can't log in\" | escalate route - --format json\n  escalate route --batch incidents.jsonl > routes.jsonl"
+    )]
     Route(Box<route_cmd::RouteArgs>),
     /// Run the matrix's routing tests (its tests/ folder)
-    #[command(after_help = "Examples:\n  escalate test\n  escalate test --filter security --format junit > routing-tests.xml")]
+    #[command(
+        after_help = "Examples:\n  escalate test\n  escalate test --filter security --format junit > routing-tests.xml"
+    )]
     Test(test_cmd::TestArgs),
+    /// Publish the matrix as Markdown pages for an internal portal
+    #[command(
+        after_help = "Examples:\n  escalate publish --output portal --mkdocs\n  escalate publish --output portal --mkdocs --check\n  escalate publish --inject docs/support.md"
+    )]
+    Publish(publish_cmd::PublishArgs),
+    /// Compare two versions of the matrix entity by entity: changes, levels, routing impact
+    #[command(
+        after_help = "Examples:\n  escalate diff                          # the latest tag against the working tree\n  escalate diff v1.3.0..v1.4.0 --format markdown\n  escalate diff main..HEAD --fail-on breaking --format github\n  escalate diff --old old-matrix/ --new matrix/\n  escalate diff --list-kinds"
+    )]
+    Diff(Box<diff_cmd::DiffArgs>),
+    /// Write a change log for people: breaking changes first, then by entity, with the commits' rationale
+    #[command(
+        after_help = "Examples:\n  escalate changelog v1.3.0..v1.4.0\n  escalate changelog --output CHANGELOG.md --prepend\n  escalate changelog --all --output MATRIX-CHANGELOG.md"
+    )]
+    Changelog(Box<changelog_cmd::ChangelogArgs>),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish)
+    #[command(
+        after_help = "Example:\n  escalate completions bash > /etc/bash_completion.d/escalate"
+    )]
+    Completions(shell_cmd::CompletionsArgs),
+    /// Print the man page (roff)
+    #[command(after_help = "Example:\n  escalate man > escalate.1 && man ./escalate.1")]
+    Man,
 }
 
 /// Where a command reads and writes.
@@ -108,6 +147,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Route(#[from] crate::route::RouteError),
+    /// Publishing failed or was refused.
+    #[error(transparent)]
+    Publish(#[from] crate::publish::PublishError),
     /// A command-line value is wrong.
     #[error("{0}")]
     Usage(String),
@@ -127,6 +169,11 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Validate(args) => validate_cmd::run(&ctx, &args, io),
         Command::Route(args) => route_cmd::run(&ctx, &args, io),
         Command::Test(args) => test_cmd::run(&ctx, &args, io),
+        Command::Publish(args) => publish_cmd::run(&ctx, &args, io),
+        Command::Diff(args) => diff_cmd::run(&ctx, &args, io),
+        Command::Changelog(args) => changelog_cmd::run(&ctx, &args, io),
+        Command::Completions(args) => shell_cmd::completions(&args, io),
+        Command::Man => shell_cmd::man(io),
     }
 }
 
@@ -148,7 +195,9 @@ impl Context {
         let color = match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => {
+                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
         };
         Ok(Context {
             matrix: global.matrix.clone(),
@@ -186,7 +235,9 @@ impl Context {
             return crate::testing::load_dir(dir, &mut matrix.sources);
         }
         match &matrix.origin {
-            Origin::Path(path) if path.is_dir() => crate::testing::load_dir(&path.join("tests"), &mut matrix.sources),
+            Origin::Path(path) if path.is_dir() => {
+                crate::testing::load_dir(&path.join("tests"), &mut matrix.sources)
+            }
             Origin::Shipped => {
                 let files = matrix::shipped::TESTS
                     .iter()
@@ -207,7 +258,13 @@ impl Context {
     }
 }
 
-fn report_matrix_errors(ctx: &Context, matrix: &Matrix, checked: &Checked, io: &mut Io<'_>, what: &str) -> Result<(), CliError> {
+fn report_matrix_errors(
+    ctx: &Context,
+    matrix: &Matrix,
+    checked: &Checked,
+    io: &mut Io<'_>,
+    what: &str,
+) -> Result<(), CliError> {
     let errors: Vec<_> = checked
         .findings
         .iter()
