@@ -268,6 +268,7 @@ pub fn load_files(origin: Origin, files: Vec<(String, Vec<u8>)>) -> (Matrix, Vec
         duplicate_keys(&root, file, &mut findings);
         read_fragment(&root, file, &mut matrix, &mut findings);
     }
+    matrix.reindex();
     (matrix, findings)
 }
 
@@ -415,7 +416,11 @@ fn read_fragment(root: &Node, file: FileId, matrix: &mut Matrix, findings: &mut 
         if !seen.insert(key.name.as_str()) {
             continue; // reported as a duplicate key
         }
-        let ctx = Ctx { file, findings };
+        let ctx = Ctx {
+            file,
+            findings,
+            broken: &mut matrix.broken,
+        };
         match key.name.as_str() {
             "manifest" => {
                 if let Some(mut manifest) = ctx.single::<schema::Manifest>(node, "manifest") {
@@ -500,6 +505,9 @@ fn unknown_key(file: FileId, key: &Key, expected: &[&str], name: &str) -> Findin
 struct Ctx<'a> {
     file: FileId,
     findings: &'a mut Vec<Finding>,
+    /// Ids of entities that failed to load, so that references to them are
+    /// not reported a second time as unknown.
+    broken: &'a mut std::collections::BTreeSet<String>,
 }
 
 impl Ctx<'_> {
@@ -556,6 +564,8 @@ impl Ctx<'_> {
                     if let Some(mut entity) = self.entity::<T>(item) {
                         stamp(&mut entity);
                         out.push(entity);
+                    } else if let Some(id) = item.get("id").and_then(Node::as_str) {
+                        self.broken.insert(id.to_string());
                     }
                 }
             }

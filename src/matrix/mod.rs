@@ -18,6 +18,7 @@ use schema::{
     CalendarSpec, Decision, Dimension, Fallback, FileId, Manifest, Party, Rule, Script, Severity,
     Synonyms, Term, Tier,
 };
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -157,9 +158,61 @@ pub struct Matrix {
     pub synonyms: Vec<Synonyms>,
     /// Fallback route.
     pub fallback: Option<Fallback>,
+    /// Lookup tables by id, built on the first lookup. Loading resets them;
+    /// code that changes the entity lists afterwards must call
+    /// [`Matrix::reindex`].
+    #[serde(skip)]
+    index: std::sync::OnceLock<Index>,
+    /// Ids of entities that were written but failed to load; references to
+    /// them are not reported again as unknown.
+    #[serde(skip)]
+    pub broken: std::collections::BTreeSet<String>,
+}
+
+/// Positions of entities by id (the first definition wins, as duplicates
+/// are reported by validation).
+#[derive(Debug, Clone, Default)]
+struct Index {
+    severities: HashMap<String, usize>,
+    tiers: HashMap<String, usize>,
+    parties: HashMap<String, usize>,
+    calendars: HashMap<String, usize>,
+    scripts: HashMap<String, usize>,
+    dimensions: HashMap<String, usize>,
+    rules: HashMap<String, usize>,
+}
+
+fn positions<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
+    let mut map = HashMap::new();
+    for (i, id) in ids.enumerate() {
+        map.entry(id.to_string()).or_insert(i);
+    }
+    map
 }
 
 impl Matrix {
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index {
+            severities: positions(self.severities.iter().map(|e| e.id.value.as_str())),
+            tiers: positions(self.tiers.iter().map(|e| e.id.value.as_str())),
+            parties: positions(self.parties.iter().map(|e| e.id.value.as_str())),
+            calendars: positions(self.calendars.iter().map(|e| e.id.value.as_str())),
+            scripts: positions(self.scripts.iter().map(|e| e.id.value.as_str())),
+            dimensions: positions(self.dimensions.iter().map(|e| e.id.value.as_str())),
+            rules: positions(self.rules.iter().map(|e| e.id.value.as_str())),
+        })
+    }
+
+    /// Forgets the lookup tables after the entity lists changed.
+    pub fn reindex(&mut self) {
+        self.index = std::sync::OnceLock::new();
+    }
+
+    /// The position of a rule in [`Matrix::rules`].
+    pub fn rule_position(&self, id: &str) -> Option<usize> {
+        self.index().rules.get(id).copied()
+    }
+
     /// An empty matrix.
     pub fn empty(origin: Origin) -> Self {
         Matrix {
@@ -177,42 +230,44 @@ impl Matrix {
             terms: Vec::new(),
             synonyms: Vec::new(),
             fallback: None,
+            index: std::sync::OnceLock::new(),
+            broken: std::collections::BTreeSet::new(),
         }
     }
 
     /// The severity with an id.
     pub fn severity(&self, id: &str) -> Option<&Severity> {
-        self.severities.iter().find(|s| s.id.value == id)
+        self.index().severities.get(id).and_then(|&i| self.severities.get(i))
     }
 
     /// The tier with an id.
     pub fn tier(&self, id: &str) -> Option<&Tier> {
-        self.tiers.iter().find(|t| t.id.value == id)
+        self.index().tiers.get(id).and_then(|&i| self.tiers.get(i))
     }
 
     /// The team or contact with an id.
     pub fn party(&self, id: &str) -> Option<&Party> {
-        self.parties.iter().find(|p| p.id.value == id)
+        self.index().parties.get(id).and_then(|&i| self.parties.get(i))
     }
 
     /// The calendar with an id.
     pub fn calendar(&self, id: &str) -> Option<&CalendarSpec> {
-        self.calendars.iter().find(|c| c.id.value == id)
+        self.index().calendars.get(id).and_then(|&i| self.calendars.get(i))
     }
 
     /// The script with an id.
     pub fn script(&self, id: &str) -> Option<&Script> {
-        self.scripts.iter().find(|s| s.id.value == id)
+        self.index().scripts.get(id).and_then(|&i| self.scripts.get(i))
     }
 
     /// The dimension with an id.
     pub fn dimension(&self, id: &str) -> Option<&Dimension> {
-        self.dimensions.iter().find(|d| d.id.value == id)
+        self.index().dimensions.get(id).and_then(|&i| self.dimensions.get(i))
     }
 
     /// The rule with an id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.id.value == id)
+        self.index().rules.get(id).and_then(|&i| self.rules.get(i))
     }
 
     /// The manifest's version, or `0.0.0` when there is none.

@@ -77,7 +77,7 @@ const WEAK_RANK: usize = usize::MAX;
 
 /// The rules, strongest first: when hits overlap, the merged span takes the
 /// kind of the earliest rule involved.
-const DETECTORS: [Detector; 13] = [
+const DETECTORS: [Detector; 14] = [
     // Well-known token formats and private key blocks.
     Detector {
         pattern: r"(?x)
@@ -119,6 +119,18 @@ const DETECTORS: [Detector; 13] = [
             (?:password|passwd|passphrase|pwd)
             ["']?[\ \t]*[:=][\ \t]*
             (?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|([^\s"'<>]{4,}))
+        "#,
+        captured: true,
+        check: Check::Accept(Sensitive::Secret),
+    },
+    // A password told in words: `my password is Sommer2026!`. Only a value
+    // with a digit or symbol counts, so `password is wrong` stays readable.
+    Detector {
+        pattern: r#"(?xi)
+            (?-u:\b)(?:password|passwd|passphrase|pwd|pin)
+            [\ \t]+(?:is|was|=)[\ \t]+
+            ["'`]?
+            ([^\s"'`<>]*[0-9!@\#$%^&*?+][^\s"'`<>]*)
         "#,
         captured: true,
         check: Check::Accept(Sensitive::Secret),

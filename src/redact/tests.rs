@@ -585,3 +585,11 @@ proptest! {
         prop_assert!(twice.found.is_empty());
     }
 }
+
+#[test]
+fn a_password_told_in_words_is_masked() {
+    // Regression: "my password is Sommer2026!" was echoed verbatim.
+    let out = redact("my password is Sommer2026! and it does not work");
+    assert_eq!(out.text, "my password is [secret] and it does not work");
+    assert_eq!(redact("my password is wrong").text, "my password is wrong");
+}

@@ -434,7 +434,8 @@ impl<'m> Router<'m> {
                 .then(b.id.value.cmp(&a.id.value))
         });
 
-        let fallback = winner.is_none();
+        // The fallback applies when no route rule won and no override chose a tier.
+        let fallback = winner.is_none() && !overrides.iter().any(|o| o.outcome.tier.is_some());
         let fb = m.fallback.as_ref().ok_or(RouteError::InvalidMatrix)?;
         let mut tier_id = winner
             .and_then(|w| w.outcome.tier.as_ref())
@@ -554,7 +555,28 @@ impl<'m> Router<'m> {
             .ok_or(RouteError::InvalidMatrix)?;
         let zone = self.display_zone(targets);
         let opened = incident.opened_at;
-        let due = |minutes: u64| add(&targets.clock, opened, minutes);
+        // Every target and step, computed in one walk along the calendar:
+        // sorted ascending, each due time continues from the previous one
+        // (adding working time is additive, which the calendar tests prove).
+        let mut wanted: Vec<u64> = [targets.acknowledge, targets.assess, targets.resolve, targets.update_every]
+            .into_iter()
+            .chain(targets.escalation.iter().map(|s| s.after))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut instants: BTreeMap<u64, DateTime<Utc>> = BTreeMap::new();
+        let (mut at, mut done) = (opened, 0u64);
+        for minutes in wanted {
+            at = add(&targets.clock, at, minutes - done)?;
+            done = minutes;
+            instants.insert(minutes, at);
+        }
+        let due = |minutes: u64| -> Result<DateTime<Utc>, RouteError> {
+            match instants.get(&minutes) {
+                Some(t) => Ok(*t),
+                None => add(&targets.clock, opened, minutes),
+            }
+        };
         let acknowledge_by = due(targets.acknowledge)?;
         let assess_by = due(targets.assess)?;
         let resolve_by = due(targets.resolve)?;
@@ -630,11 +652,7 @@ impl<'m> Router<'m> {
             .chain(overrides.iter().rev().copied())
             .collect();
         for rule in &applied {
-            let r = m
-                .rules
-                .iter()
-                .position(|x| x.id.value == rule.id.value)
-                .unwrap_or(usize::MAX);
+            let r = m.rule_position(&rule.id.value).unwrap_or(usize::MAX);
             let e = evidence.get(&r);
             let mut words: Vec<String> = e
                 .map(|e| {
@@ -645,7 +663,21 @@ impl<'m> Router<'m> {
                 })
                 .unwrap_or_default();
             if regex_hits.contains(&r) {
-                words.push("(regular expression)".into());
+                // Say which words the expression matched, not just that it did.
+                for pattern in rule.conditions.regex.iter() {
+                    if let Ok(re) = regex::RegexBuilder::new(&pattern.value)
+                        .case_insensitive(true)
+                        .size_limit(1 << 20)
+                        .build()
+                        && let Some(found) = re.find(&lowered)
+                    {
+                        let text = incident
+                            .description
+                            .get(found.range())
+                            .unwrap_or(found.as_str());
+                        words.push(text.to_string());
+                    }
+                }
             }
             words.dedup();
             let phrases = e

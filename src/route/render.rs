@@ -7,71 +7,81 @@ use chrono::{DateTime, FixedOffset, Utc};
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets};
 use std::fmt::Write as _;
 
-/// Fills the placeholders of the route's script.
+/// Fills the placeholders of the route's script, in one pass over the
+/// template: only the placeholders the script uses are computed.
 pub fn fill_script(route: &mut Route, matrix: &Matrix) {
-    let Some(script) = route.script.as_ref() else {
+    let Some(template) = route.script.as_ref().map(|s| s.template.trim().to_string()) else {
         return;
     };
-    let party = |p: &super::PartyView| p.name.clone();
+    let mut text = String::with_capacity(template.len() + 64);
+    let mut rest = template.as_str();
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match placeholder(route, matrix, name) {
+                    Some(value) => text.push_str(&value),
+                    None => {
+                        text.push('{');
+                        text.push_str(name);
+                        text.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                text.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    text.push_str(rest);
+    if let Some(script) = route.script.as_mut() {
+        script.text = text;
+    }
+}
+
+fn placeholder(route: &Route, matrix: &Matrix, name: &str) -> Option<String> {
     let channel = |p: &super::PartyView| {
         p.first_channel()
             .unwrap_or_else(|| "no public channel".into())
     };
-    let notify = if route.notify.is_empty() {
-        "nobody else".to_string()
-    } else {
-        route
+    Some(match name {
+        "severity" => route.severity.id.clone(),
+        "severity_name" => route.severity.name.clone(),
+        "tier" => route.tier.id.clone(),
+        "tier_name" => route.tier.name.clone(),
+        "owner" => route.owner.name.clone(),
+        "owner_channel" => channel(&route.owner),
+        "backup" => route.backup.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        "backup_channel" => route.backup.as_ref().map(channel).unwrap_or_default(),
+        "notify" if route.notify.is_empty() => "nobody else".to_string(),
+        "notify" => route
             .notify
             .iter()
             .map(|p| p.name.as_str())
             .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let sponsor = matrix
-        .manifest
-        .as_ref()
-        .and_then(|m| matrix.party(&m.sponsor.value))
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    let when = |t: &str| readable_time(t);
-    let values: Vec<(&str, String)> = vec![
-        ("severity", route.severity.id.clone()),
-        ("severity_name", route.severity.name.clone()),
-        ("tier", route.tier.id.clone()),
-        ("tier_name", route.tier.name.clone()),
-        ("owner", party(&route.owner)),
-        ("owner_channel", channel(&route.owner)),
-        (
-            "backup",
-            route.backup.as_ref().map(party).unwrap_or_default(),
-        ),
-        (
-            "backup_channel",
-            route.backup.as_ref().map(channel).unwrap_or_default(),
-        ),
-        ("notify", notify),
-        ("acknowledge_by", when(&route.deadlines.acknowledge_by)),
-        ("assess_by", when(&route.deadlines.assess_by)),
-        ("resolve_by", when(&route.deadlines.resolve_by)),
-        ("next_update_by", when(&route.deadlines.next_update_by)),
-        ("sponsor", sponsor),
-        (
-            "how_to_ask",
-            matrix
-                .manifest
-                .as_ref()
-                .map(|m| m.how_to_ask.trim().replace('\n', " "))
-                .unwrap_or_default(),
-        ),
-        ("matrix_version", matrix.version().to_string()),
-    ];
-    let mut text = script.template.trim().to_string();
-    for (name, value) in values {
-        text = text.replace(&format!("{{{name}}}"), &value);
-    }
-    if let Some(script) = route.script.as_mut() {
-        script.text = text;
-    }
+            .join(", "),
+        "acknowledge_by" => readable_time(&route.deadlines.acknowledge_by),
+        "assess_by" => readable_time(&route.deadlines.assess_by),
+        "resolve_by" => readable_time(&route.deadlines.resolve_by),
+        "next_update_by" => readable_time(&route.deadlines.next_update_by),
+        "sponsor" => matrix
+            .manifest
+            .as_ref()
+            .and_then(|m| matrix.party(&m.sponsor.value))
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+        "how_to_ask" => matrix
+            .manifest
+            .as_ref()
+            .map(|m| m.how_to_ask.trim().replace('\n', " "))
+            .unwrap_or_default(),
+        "matrix_version" => matrix.version().to_string(),
+        _ => return None,
+    })
 }
 
 /// `Mon 2026-03-09 13:00 CET` from an RFC 3339 instant.
@@ -226,11 +236,14 @@ pub fn explain(route: &Route) -> String {
         Some(w) => {
             let _ = writeln!(out, "  winning rule: {w}");
         }
-        None => {
+        None if route.fallback => {
             let _ = writeln!(
                 out,
                 "  no routing rule matched: the fallback route applies (low confidence)"
             );
+        }
+        None => {
+            let _ = writeln!(out, "  no routing rule matched: an override decided the tier");
         }
     }
     for m in &e.matched {
