@@ -236,6 +236,11 @@ fn run_batch(
         Box::new(BufReader::new(file))
     };
     let redact = !args.no_redact;
+    // `--at` is the opening time of every line that does not give its own.
+    let default_opened = match &args.at {
+        Some(at) => parse_time(at).map_err(CliError::Usage)?,
+        None => ctx.now,
+    };
     let mut out = std::io::BufWriter::new(&mut *io.out);
     for (index, line) in reader.lines().enumerate() {
         let number = index + 1;
@@ -251,7 +256,7 @@ fn run_batch(
                 let opened = match entry.opened_at.as_deref().map(parse_time) {
                     Some(Err(message)) => Err(message),
                     Some(Ok(t)) => Ok(t),
-                    None => Ok(ctx.now),
+                    None => Ok(default_opened),
                 };
                 let result = opened.and_then(|opened_at| {
                     let incident = Incident {
@@ -278,14 +283,16 @@ fn run_batch(
                                 router.matrix(),
                             )?;
                         }
-                        let mut value = serde_json::to_value(&route).unwrap_or_default();
-                        if let Some(map) = value.as_object_mut() {
-                            map.insert("line".into(), number.into());
-                            if let Some(id) = entry.id {
-                                map.insert("id".into(), id);
-                            }
+                        // `id` and `line` first, then the route in its documented order.
+                        let mut map = serde_json::Map::new();
+                        if let Some(id) = entry.id {
+                            map.insert("id".into(), id);
                         }
-                        value
+                        map.insert("line".into(), number.into());
+                        if let serde_json::Value::Object(fields) = serde_json::to_value(&route).unwrap_or_default() {
+                            map.extend(fields);
+                        }
+                        serde_json::Value::Object(map)
                     }
                     Err(message) => serde_json::json!({
                         "line": number,
