@@ -62,17 +62,16 @@ fn write_tree(repo: &Repository, files: &[(String, Vec<u8>)]) -> Oid {
     let mut folders: std::collections::BTreeMap<&str, Vec<(String, Vec<u8>)>> =
         std::collections::BTreeMap::new();
     for (path, bytes) in files {
-        match path.split_once('/') {
-            Some((folder, rest)) => folders
+        if let Some((folder, rest)) = path.split_once('/') {
+            folders
                 .entry(folder)
                 .or_default()
-                .push((rest.to_string(), bytes.clone())),
-            None => {
-                let blob = repo.blob(bytes).expect("blob");
-                builder
-                    .insert(path, blob, FileMode::Blob.into())
-                    .expect("insert blob");
-            }
+                .push((rest.to_string(), bytes.clone()));
+        } else {
+            let blob = repo.blob(bytes).expect("blob");
+            builder
+                .insert(path, blob, FileMode::Blob.into())
+                .expect("insert blob");
         }
     }
     for (folder, inner) in folders {

@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use escalate::cli::{self, Cli, Io};
+use std::io::Write as _;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
                 .filter_map(|e| e.downcast_ref::<std::io::Error>())
                 .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
             if !broken_pipe {
-                eprintln!("escalate: {report:#}");
+                let _ = writeln!(std::io::stderr(), "escalate: {report:#}");
             }
             ExitCode::from(cli::EXIT_ERROR)
         }

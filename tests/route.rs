@@ -79,13 +79,13 @@ fn every_dev_incident_routes_as_the_governance_office_expects() {
                 case["security"]
             ));
         }
-        if let Some(severity) = case["severity"].as_str() {
-            if route.severity.id != severity {
-                wrong.push(format!(
-                    "severity {} (expected {severity})",
-                    route.severity.id
-                ));
-            }
+        if let Some(severity) = case["severity"].as_str()
+            && route.severity.id != severity
+        {
+            wrong.push(format!(
+                "severity {} (expected {severity})",
+                route.severity.id
+            ));
         }
         if !wrong.is_empty() {
             failures.push(format!(

@@ -289,7 +289,9 @@ fn run_batch(
                             map.insert("id".into(), id);
                         }
                         map.insert("line".into(), number.into());
-                        if let serde_json::Value::Object(fields) = serde_json::to_value(&route).unwrap_or_default() {
+                        if let serde_json::Value::Object(fields) =
+                            serde_json::to_value(&route).unwrap_or_default()
+                        {
                             map.extend(fields);
                         }
                         serde_json::Value::Object(map)

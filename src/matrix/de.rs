@@ -195,6 +195,26 @@ impl<T: serde::Serialize> serde::Serialize for Spanned<T> {
     }
 }
 
+/// Transparent: a spanned value is written as the value itself, so its
+/// JSON Schema is the schema of `T`.
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Spanned<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
 #[derive(Clone, Copy)]
 struct NodeDeserializer<'a, 'c> {
     node: &'a Node,

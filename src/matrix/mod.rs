@@ -237,7 +237,10 @@ impl Matrix {
 
     /// The severity with an id.
     pub fn severity(&self, id: &str) -> Option<&Severity> {
-        self.index().severities.get(id).and_then(|&i| self.severities.get(i))
+        self.index()
+            .severities
+            .get(id)
+            .and_then(|&i| self.severities.get(i))
     }
 
     /// The tier with an id.
@@ -247,22 +250,34 @@ impl Matrix {
 
     /// The team or contact with an id.
     pub fn party(&self, id: &str) -> Option<&Party> {
-        self.index().parties.get(id).and_then(|&i| self.parties.get(i))
+        self.index()
+            .parties
+            .get(id)
+            .and_then(|&i| self.parties.get(i))
     }
 
     /// The calendar with an id.
     pub fn calendar(&self, id: &str) -> Option<&CalendarSpec> {
-        self.index().calendars.get(id).and_then(|&i| self.calendars.get(i))
+        self.index()
+            .calendars
+            .get(id)
+            .and_then(|&i| self.calendars.get(i))
     }
 
     /// The script with an id.
     pub fn script(&self, id: &str) -> Option<&Script> {
-        self.index().scripts.get(id).and_then(|&i| self.scripts.get(i))
+        self.index()
+            .scripts
+            .get(id)
+            .and_then(|&i| self.scripts.get(i))
     }
 
     /// The dimension with an id.
     pub fn dimension(&self, id: &str) -> Option<&Dimension> {
-        self.index().dimensions.get(id).and_then(|&i| self.dimensions.get(i))
+        self.index()
+            .dimensions
+            .get(id)
+            .and_then(|&i| self.dimensions.get(i))
     }
 
     /// The rule with an id.

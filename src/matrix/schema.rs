@@ -17,7 +17,7 @@ pub type FileId = usize;
 pub type Ref = Spanned<String>;
 
 /// The matrix as a whole: name, version, owners, review cadence.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Manifest {
     /// Display name.
@@ -52,7 +52,7 @@ pub struct Manifest {
 }
 
 /// A severity level.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Severity {
     /// Stable id (`sev1`).
@@ -90,7 +90,7 @@ pub struct Severity {
 }
 
 /// SLA targets of a severity.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Targets {
     /// The calendar the targets count on; absent means around the clock.
@@ -107,7 +107,7 @@ pub struct Targets {
 }
 
 /// Targets that differ for one tier.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct TargetOverride {
     /// The tier these targets apply to.
@@ -130,7 +130,9 @@ pub struct TargetOverride {
 }
 
 /// Which milestone an escalation step waits for.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, Deserialize, PartialEq, Eq, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Milestone {
     /// The incident was acknowledged.
@@ -153,7 +155,7 @@ impl Milestone {
 }
 
 /// "Not acknowledged within 30m: page the tier's backup."
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct EscalationStep {
     /// Delay after the incident was opened, on the severity's clock.
@@ -177,7 +179,7 @@ fn default_action() -> String {
 }
 
 /// Ways to reach a tier.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct TierChannels {
     /// Ticket queue.
@@ -192,7 +194,7 @@ pub struct TierChannels {
 }
 
 /// A support tier.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Tier {
     /// Stable id (`tier1`).
@@ -221,7 +223,7 @@ pub struct Tier {
 }
 
 /// Ways to reach a person or team.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Channels {
     /// Email address.
@@ -260,7 +262,7 @@ impl Channels {
 }
 
 /// A team or a person: anyone a route can name.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Party {
     /// Stable id.
@@ -305,7 +307,7 @@ impl Party {
 }
 
 /// A weekly working window.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct WindowSpec {
     /// Weekdays (`mon`..`sun`) or ranges (`mon-fri`).
@@ -320,7 +322,7 @@ pub struct WindowSpec {
 }
 
 /// A holiday: no working time that local date.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Holiday {
     /// Local date, `YYYY-MM-DD`.
@@ -331,7 +333,7 @@ pub struct Holiday {
 }
 
 /// A period in which the SLA clock stops (maintenance, change freeze).
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct ExclusionSpec {
     /// Local start, `YYYY-MM-DDTHH:MM`.
@@ -344,7 +346,7 @@ pub struct ExclusionSpec {
 }
 
 /// A business-hours calendar.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct CalendarSpec {
     /// Stable id.
@@ -368,7 +370,7 @@ pub struct CalendarSpec {
 }
 
 /// One level of a decision dimension.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Level {
     /// Stable id (`regulated`).
@@ -385,7 +387,7 @@ pub struct Level {
 }
 
 /// An ordered decision dimension (data sensitivity, impact scope, approvals).
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Dimension {
     /// Stable id (`data`); also the `route` flag name (`--data`).
@@ -404,7 +406,9 @@ pub struct Dimension {
 }
 
 /// Whether a rule routes or applies on top of whichever rule routes.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleKind {
     /// Competes by precedence; one wins.
@@ -415,7 +419,7 @@ pub enum RuleKind {
 }
 
 /// What must hold for a rule to match.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Conditions {
     /// Any of these phrases.
@@ -427,7 +431,7 @@ pub struct Conditions {
     /// None of these phrases.
     #[serde(default)]
     pub none: Vec<Spanned<String>>,
-    /// Any of these regular expressions, on the lower-cased description.
+    /// Any of these regular expressions, case-insensitive, on the description.
     #[serde(default)]
     pub regex: Vec<Spanned<String>>,
     /// Dimension comparisons: `data = ">= confidential"`.
@@ -436,7 +440,7 @@ pub struct Conditions {
 }
 
 /// What a matching rule decides.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Outcome {
     /// The tier.
@@ -460,7 +464,7 @@ pub struct Outcome {
 }
 
 /// A routing rule.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Rule {
     /// Stable id.
@@ -485,7 +489,7 @@ pub struct Rule {
 }
 
 /// A row of the decision matrix: facts that set a severity floor.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Decision {
     /// Stable id.
@@ -506,7 +510,7 @@ pub struct Decision {
 }
 
 /// An escalation script for front-line responders.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Script {
     /// Stable id.
@@ -521,7 +525,7 @@ pub struct Script {
 }
 
 /// A glossary entry.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Term {
     /// Stable id.
@@ -538,7 +542,7 @@ pub struct Term {
 }
 
 /// Words that mean the same when matching descriptions.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Synonyms {
     /// Stable id.
@@ -551,7 +555,7 @@ pub struct Synonyms {
 }
 
 /// The route when no rule matches.
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub struct Fallback {
     /// The tier.

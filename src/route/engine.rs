@@ -66,6 +66,8 @@ pub struct Router<'m> {
     slots: Vec<Slot>,
     phrases: Vec<String>,
     regex: regex::RegexSet,
+    /// Each pattern of the set on its own, to say what it matched.
+    regexes: Vec<regex::Regex>,
     regex_rule: Vec<usize>,
     rules: Vec<CompiledRule>,
     /// Rules with no phrase or regex condition: evaluated for every incident.
@@ -162,6 +164,11 @@ impl<'m> Router<'m> {
             &synonyms,
         )
         .map_err(|e| RouteError::Phrase(e.to_string()))?;
+        let regexes = patterns
+            .iter()
+            .map(|p| regex::RegexBuilder::new(p).size_limit(1 << 24).build())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| RouteError::Regex(e.to_string()))?;
         let regex = regex::RegexSetBuilder::new(&patterns)
             .size_limit(1 << 24)
             .build()
@@ -185,6 +192,7 @@ impl<'m> Router<'m> {
             slots,
             phrases: phrase_list.into_iter().map(|(p, _)| p).collect(),
             regex,
+            regexes,
             regex_rule,
             rules,
             untextual,
@@ -261,10 +269,12 @@ impl<'m> Router<'m> {
                 }
             }
         }
-        let lowered = incident.description.to_lowercase();
+        // Patterns carry (?i): they match the description as typed, so the
+        // matched byte ranges are the description's own.
+        let lowered = incident.description.as_str();
         let mut regex_hits: Vec<usize> = Vec::new();
         if !self.regex.is_empty() {
-            for i in &self.regex.matches(&lowered) {
+            for i in &self.regex.matches(lowered) {
                 if let Some(&r) = self.regex_rule.get(i) {
                     regex_hits.push(r);
                     let e = evidence
@@ -558,10 +568,15 @@ impl<'m> Router<'m> {
         // Every target and step, computed in one walk along the calendar:
         // sorted ascending, each due time continues from the previous one
         // (adding working time is additive, which the calendar tests prove).
-        let mut wanted: Vec<u64> = [targets.acknowledge, targets.assess, targets.resolve, targets.update_every]
-            .into_iter()
-            .chain(targets.escalation.iter().map(|s| s.after))
-            .collect();
+        let mut wanted: Vec<u64> = [
+            targets.acknowledge,
+            targets.assess,
+            targets.resolve,
+            targets.update_every,
+        ]
+        .into_iter()
+        .chain(targets.escalation.iter().map(|s| s.after))
+        .collect();
         wanted.sort_unstable();
         wanted.dedup();
         let mut instants: BTreeMap<u64, DateTime<Utc>> = BTreeMap::new();
@@ -664,18 +679,14 @@ impl<'m> Router<'m> {
                 .unwrap_or_default();
             if regex_hits.contains(&r) {
                 // Say which words the expression matched, not just that it did.
-                for pattern in rule.conditions.regex.iter() {
-                    if let Ok(re) = regex::RegexBuilder::new(&pattern.value)
-                        .case_insensitive(true)
-                        .size_limit(1 << 20)
-                        .build()
-                        && let Some(found) = re.find(&lowered)
-                    {
-                        let text = incident
-                            .description
-                            .get(found.range())
-                            .unwrap_or(found.as_str());
-                        words.push(text.to_string());
+                let own = self
+                    .regex_rule
+                    .iter()
+                    .zip(&self.regexes)
+                    .filter(|(owner, _)| **owner == r);
+                for (_, re) in own {
+                    if let Some(found) = re.find(lowered) {
+                        words.push(found.as_str().to_string());
                     }
                 }
             }

@@ -18,24 +18,21 @@ pub fn fill_script(route: &mut Route, matrix: &Matrix) {
     while let Some(open) = rest.find('{') {
         text.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                let name = &after[..close];
-                match placeholder(route, matrix, name) {
-                    Some(value) => text.push_str(&value),
-                    None => {
-                        text.push('{');
-                        text.push_str(name);
-                        text.push('}');
-                    }
-                }
-                rest = &after[close + 1..];
-            }
-            None => {
-                text.push_str(&rest[open..]);
-                rest = "";
-            }
+        let Some(close) = after.find('}') else {
+            text.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let name = &after[..close];
+        if let Some(value) = placeholder(route, matrix, name) {
+            text.push_str(&value);
+        } else {
+            // Validation reports unknown placeholders; keep them visible.
+            text.push('{');
+            text.push_str(name);
+            text.push('}');
         }
+        rest = &after[close + 1..];
     }
     text.push_str(rest);
     if let Some(script) = route.script.as_mut() {
@@ -55,7 +52,11 @@ fn placeholder(route: &Route, matrix: &Matrix, name: &str) -> Option<String> {
         "tier_name" => route.tier.name.clone(),
         "owner" => route.owner.name.clone(),
         "owner_channel" => channel(&route.owner),
-        "backup" => route.backup.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        "backup" => route
+            .backup
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
         "backup_channel" => route.backup.as_ref().map(channel).unwrap_or_default(),
         "notify" if route.notify.is_empty() => "nobody else".to_string(),
         "notify" => route
@@ -243,7 +244,10 @@ pub fn explain(route: &Route) -> String {
             );
         }
         None => {
-            let _ = writeln!(out, "  no routing rule matched: an override decided the tier");
+            let _ = writeln!(
+                out,
+                "  no routing rule matched: an override decided the tier"
+            );
         }
     }
     for m in &e.matched {

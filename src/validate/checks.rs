@@ -876,7 +876,11 @@ impl Checker<'_> {
             .collect();
         ranks.sort_by_key(|r| r.0);
         // With an entity that failed to load, gaps in the ranks are expected.
-        let ranks = if m.broken.is_empty() { ranks } else { Vec::new() };
+        let ranks = if m.broken.is_empty() {
+            ranks
+        } else {
+            Vec::new()
+        };
         for (expected, (rank, spanned, file)) in (1u32..).zip(&ranks) {
             if *rank != expected {
                 self.push(
@@ -1452,7 +1456,11 @@ impl Checker<'_> {
         let members: Vec<&str> = m
             .parties
             .iter()
-            .filter(|p| p.team.as_ref().is_some_and(|t| parties.contains(t.value.as_str())))
+            .filter(|p| {
+                p.team
+                    .as_ref()
+                    .is_some_and(|t| parties.contains(t.value.as_str()))
+            })
             .map(|p| p.id.value.as_str())
             .collect();
         parties.extend(members);
