@@ -3,8 +3,11 @@
 
 mod changelog_cmd;
 mod diff_cmd;
+mod init_cmd;
 mod publish_cmd;
+mod review_cmd;
 mod route_cmd;
+mod schema_cmd;
 mod shell_cmd;
 mod test_cmd;
 mod validate_cmd;
@@ -105,6 +108,21 @@ pub enum Command {
         after_help = "Examples:\n  escalate changelog v1.3.0..v1.4.0\n  escalate changelog --output CHANGELOG.md --prepend\n  escalate changelog --all --output MATRIX-CHANGELOG.md"
     )]
     Changelog(Box<changelog_cmd::ChangelogArgs>),
+    /// Print the JSON Schema of the matrix files (or of the routing test files), for editors
+    #[command(
+        after_help = "Examples:\n  escalate schema > schema/escalate-matrix.schema.json\n  escalate schema --tests > schema/escalate-tests.schema.json"
+    )]
+    Schema(schema_cmd::SchemaArgs),
+    /// Scaffold a new matrix repository: a commented matrix, routing tests, CI, pre-commit, README
+    #[command(
+        after_help = "Examples:\n  escalate init support-matrix\n  escalate init --yaml\n  escalate init . --force    # overwrite the scaffold's files"
+    )]
+    Init(init_cmd::InitArgs),
+    /// What is due for review: the matrix, unverified contacts, untested rules, calendars running out of holidays
+    #[command(
+        after_help = "Examples:\n  escalate review\n  escalate review --format markdown > review.md\n  escalate review --fail-on-overdue    # a scheduled CI job"
+    )]
+    Review(review_cmd::ReviewArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish)
     #[command(
         after_help = "Example:\n  escalate completions bash > /etc/bash_completion.d/escalate"
@@ -172,6 +190,9 @@ pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
         Command::Publish(args) => publish_cmd::run(&ctx, &args, io),
         Command::Diff(args) => diff_cmd::run(&ctx, &args, io),
         Command::Changelog(args) => changelog_cmd::run(&ctx, &args, io),
+        Command::Schema(args) => schema_cmd::run(&args, io),
+        Command::Init(args) => init_cmd::run(&ctx, &args, io),
+        Command::Review(args) => review_cmd::run(&ctx, &args, io),
         Command::Completions(args) => shell_cmd::completions(&args, io),
         Command::Man => shell_cmd::man(io),
     }
