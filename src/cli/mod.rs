@@ -113,12 +113,12 @@ pub enum Command {
         after_help = "Examples:\n  escalate schema > schema/escalate-matrix.schema.json\n  escalate schema --tests > schema/escalate-tests.schema.json"
     )]
     Schema(schema_cmd::SchemaArgs),
-    /// Scaffold a new matrix repository: a commented matrix, routing tests, CI, pre-commit, README
+    /// Scaffold a matrix repository: a commented matrix, tests, CI, pre-commit, README
     #[command(
         after_help = "Examples:\n  escalate init support-matrix\n  escalate init --yaml\n  escalate init . --force    # overwrite the scaffold's files"
     )]
     Init(init_cmd::InitArgs),
-    /// What is due for review: the matrix, unverified contacts, untested rules, calendars running out of holidays
+    /// List what is due for review: the matrix, contacts, untested rules, holidays
     #[command(
         after_help = "Examples:\n  escalate review\n  escalate review --format markdown > review.md\n  escalate review --fail-on-overdue    # a scheduled CI job"
     )]
