@@ -218,6 +218,12 @@ impl<'m> Router<'m> {
     pub fn route(&self, incident: &Incident) -> Result<Route, RouteError> {
         let m = self.matrix;
         let normalized = text::normalize(&incident.description);
+        // Redact once; words echoed from a description with nothing
+        // sensitive in it need no second look.
+        let redacted = incident
+            .redact
+            .then(|| redact::redact(&incident.description));
+        let mask_words = redacted.as_ref().is_some_and(|r| !r.found.is_empty());
         let hits = self.index.find(&normalized);
 
         let mut evidence: BTreeMap<usize, Evidence> = BTreeMap::new();
@@ -324,7 +330,7 @@ impl<'m> Router<'m> {
                     DimensionValue {
                         level,
                         source: "inferred".into(),
-                        phrases: redact_all(words, incident.redact),
+                        phrases: redact_all(words, mask_words),
                     },
                 );
             }
@@ -704,7 +710,7 @@ impl<'m> Router<'m> {
                 kind: rule.kind,
                 precedence: rule.precedence.value,
                 summary: rule.summary.clone(),
-                words: redact_all(&words, incident.redact),
+                words: redact_all(&words, mask_words),
                 phrases,
                 dimensions: describe_conditions(m, &rule.conditions.dimensions),
             });
@@ -729,10 +735,9 @@ impl<'m> Router<'m> {
                 text: String::new(),
                 template: s.text.value.clone(),
             });
-        let description = if incident.redact {
-            redact::redact(&incident.description).text
-        } else {
-            incident.description.clone()
+        let description = match redacted {
+            Some(r) => r.text,
+            None => incident.description.clone(),
         };
         let mut route = Route {
             description,
@@ -842,9 +847,10 @@ fn span_text(
     original: &str,
     range: &std::ops::Range<usize>,
 ) -> Option<String> {
-    let tokens: Vec<&text::Token> = normalized.tokens().collect();
-    let first = tokens.get(range.start)?;
-    let last = tokens.get(range.end.checked_sub(1)?)?;
+    // Indexed, not collected: this runs once per matched phrase, and a long
+    // description has thousands of both.
+    let first = normalized.token(range.start)?;
+    let last = normalized.token(range.end.checked_sub(1)?)?;
     original.get(first.start..last.end).map(str::to_string)
 }
 
