@@ -29,7 +29,9 @@ pub struct SourceFile {
     pub path: String,
     /// The text.
     pub text: Arc<str>,
-    line_starts: Vec<usize>,
+    /// Byte offset of each line's first byte; shared, as every finding in
+    /// the file keeps it for rendering.
+    line_starts: Arc<[usize]>,
 }
 
 impl SourceFile {
@@ -57,6 +59,11 @@ impl SourceFile {
             .map_or(offset - start, |s| s.chars().count())
             + 1;
         (line, column)
+    }
+
+    /// Byte offset of each line's first byte (the first is 0).
+    pub fn line_starts(&self) -> &Arc<[usize]> {
+        &self.line_starts
     }
 
     /// `toml` or `yaml`, from the file name.
@@ -206,6 +213,11 @@ impl Matrix {
     /// Forgets the lookup tables after the entity lists changed.
     pub fn reindex(&mut self) {
         self.index = std::sync::OnceLock::new();
+    }
+
+    /// The position of a team or contact in [`Matrix::parties`].
+    pub fn party_position(&self, id: &str) -> Option<usize> {
+        self.index().parties.get(id).copied()
     }
 
     /// The position of a rule in [`Matrix::rules`].

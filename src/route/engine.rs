@@ -19,6 +19,7 @@ use crate::redact;
 use crate::validate::checks::{Checked, Comparison, EffectiveTargets};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy)]
 enum Slot {
@@ -74,6 +75,8 @@ pub struct Router<'m> {
     untextual: Vec<usize>,
     decisions: Vec<CompiledDecision>,
     severity_rank: BTreeMap<String, u32>,
+    /// Printable parties, by position in the matrix, built on first use.
+    party_views: Vec<std::sync::OnceLock<Arc<PartyView>>>,
 }
 
 fn conditions(
@@ -198,6 +201,9 @@ impl<'m> Router<'m> {
             untextual,
             decisions,
             severity_rank,
+            party_views: (0..matrix.parties.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
         })
     }
 
@@ -638,7 +644,7 @@ impl<'m> Router<'m> {
 
         let owner = self.party_view(&owner_id);
         let backup = backup_id.as_deref().map(|b| self.party_view(b));
-        let notify: Vec<PartyView> = notify_ids.iter().map(|id| self.party_view(id)).collect();
+        let notify: Vec<Arc<PartyView>> = notify_ids.iter().map(|id| self.party_view(id)).collect();
         let fmt_local = |t: DateTime<Utc>| t.with_timezone(&zone).to_rfc3339();
         let deadlines = DeadlineSet {
             clock: targets.calendar.clone().unwrap_or_else(|| "24x7".into()),
@@ -805,7 +811,20 @@ impl<'m> Router<'m> {
         }
     }
 
-    fn party_view(&self, id: &str) -> PartyView {
+    /// The printable view of a party, built once per router and shared.
+    fn party_view(&self, id: &str) -> Arc<PartyView> {
+        let Some(slot) = self
+            .matrix
+            .party_position(id)
+            .and_then(|i| self.party_views.get(i))
+        else {
+            return Arc::new(self.build_party_view(id));
+        };
+        slot.get_or_init(|| Arc::new(self.build_party_view(id)))
+            .clone()
+    }
+
+    fn build_party_view(&self, id: &str) -> PartyView {
         match self.matrix.party(id) {
             Some(p) => PartyView {
                 id: p.id.value.clone(),

@@ -13,6 +13,7 @@ use crate::matrix::schema::RuleKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Facts that override what is inferred from the text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,11 +260,11 @@ pub struct Route {
     /// The tier.
     pub tier: Named,
     /// Who owns it.
-    pub owner: PartyView,
+    pub owner: Arc<PartyView>,
     /// Who stands in.
-    pub backup: Option<PartyView>,
+    pub backup: Option<Arc<PartyView>>,
     /// Who else must know.
-    pub notify: Vec<PartyView>,
+    pub notify: Vec<Arc<PartyView>>,
     /// By when.
     pub deadlines: DeadlineSet,
     /// Escalation steps.

@@ -57,7 +57,7 @@ fn placeholder(route: &Route, matrix: &Matrix, name: &str) -> Option<String> {
             .as_ref()
             .map(|p| p.name.clone())
             .unwrap_or_default(),
-        "backup_channel" => route.backup.as_ref().map(channel).unwrap_or_default(),
+        "backup_channel" => route.backup.as_deref().map(channel).unwrap_or_default(),
         "notify" if route.notify.is_empty() => "nobody else".to_string(),
         "notify" => route
             .notify
