@@ -315,10 +315,12 @@ fn rationale(out: &mut String, rationale: &Rationale<'_>) {
         }
         Some(commits) => {
             for c in commits {
+                // Commit messages are free text: mask what must not be published.
+                let subject = crate::redact::redact(&c.subject).text;
                 let _ = writeln!(
                     out,
                     "- {} (`{}`, {}, {})",
-                    sentence(&c.subject).trim_end_matches('.'),
+                    sentence(&subject).trim_end_matches('.'),
                     c.short,
                     c.author,
                     c.date
@@ -329,7 +331,8 @@ fn rationale(out: &mut String, rationale: &Rationale<'_>) {
                         if line.trim().is_empty() {
                             out.push('\n');
                         } else {
-                            let _ = writeln!(out, "  {}", line.trim_end().replace('<', "&lt;"));
+                            let line = crate::redact::redact(line.trim_end()).text;
+                            let _ = writeln!(out, "  {}", line.replace('<', "&lt;"));
                         }
                     }
                     out.push('\n');
@@ -503,13 +506,60 @@ pub fn prepend(existing: &str, section: &str) -> String {
 }
 
 /// Whether a change log already has a section with this heading line.
+/// Sections are the same when their headings name the same version, with
+/// or without a date after it (`## 2.0.1` and `## 2.0.1 (2026-12-03)`).
 pub fn has_heading(existing: &str, heading: &str) -> bool {
-    existing.lines().any(|l| l.trim_end() == heading)
+    fn version(line: &str) -> Option<&str> {
+        line.trim_end()
+            .strip_prefix("## ")?
+            .split_whitespace()
+            .next()
+    }
+    let Some(wanted) = version(heading) else {
+        return existing.lines().any(|l| l.trim_end() == heading);
+    };
+    existing.lines().any(|l| version(l) == Some(wanted))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commit_messages_in_the_rationale_are_redacted() {
+        // Regression: a phone number and an email in a commit message were
+        // published in the change log as written.
+        let commits = [crate::diff::git::CommitNote {
+            short: "abc1234".into(),
+            author: "Robin".into(),
+            date: "2026-12-03".into(),
+            subject: "Security office phone now +49 30 5550 2222".into(),
+            body: "Ask jane.doe@example.org for details.".into(),
+        }];
+        let mut out = String::new();
+        rationale(
+            &mut out,
+            &Rationale {
+                commits: Some(&commits),
+                uncommitted: false,
+                shallow: false,
+            },
+        );
+        assert!(
+            !out.contains("5550 2222") && !out.contains("jane.doe@example.org"),
+            "{out}"
+        );
+        assert!(out.contains("[phone]") && out.contains("[email]"), "{out}");
+    }
+
+    #[test]
+    fn a_section_for_the_same_version_is_found_with_or_without_a_date() {
+        // Regression: `## 2.0.1` was prepended again above `## 2.0.1 (2026-12-03)`.
+        let existing = "# Changes\n\n## 2.0.1 (2026-12-03)\n\n- Fix.\n";
+        assert!(has_heading(existing, "## 2.0.1"));
+        assert!(has_heading(existing, "## 2.0.1 (2026-12-04)"));
+        assert!(!has_heading(existing, "## 2.0.10"));
+    }
 
     #[test]
     fn prepend_keeps_the_rest() {
