@@ -4,7 +4,7 @@
 use super::words::{safe, short};
 use super::{Change, ChangeKind, Location, MatrixVersion, Section};
 use crate::matrix::Matrix;
-use crate::route::{Facts, Incident, Route, Router};
+use crate::route::{Incident, Route, Router};
 use crate::testing::Case;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,22 +33,6 @@ impl Outcome {
     }
 }
 
-fn facts(case: &Case) -> Facts {
-    let mut facts = Facts::default();
-    for (key, value) in &case.facts {
-        match key.as_str() {
-            "severity" => facts.severity = Some(value.value.clone()),
-            "tier" => facts.tier = Some(value.value.clone()),
-            dim => {
-                facts
-                    .dimensions
-                    .insert(dim.to_string(), value.value.clone());
-            }
-        }
-    }
-    facts
-}
-
 fn route(router: Option<&Router<'_>>, case: &Case, now: DateTime<Utc>) -> Result<Outcome, String> {
     let router = router.ok_or_else(|| "the matrix cannot route".to_string())?;
     let opened_at = match &case.opened_at {
@@ -61,7 +45,7 @@ fn route(router: Option<&Router<'_>>, case: &Case, now: DateTime<Utc>) -> Result
         .route(&Incident {
             description: case.description.clone(),
             opened_at,
-            facts: facts(case),
+            facts: case.facts(),
             redact: true,
         })
         .map(|r| Outcome::of(&r))

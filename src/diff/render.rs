@@ -202,17 +202,6 @@ pub fn markdown(report: &Report) -> String {
     out
 }
 
-fn escape(text: &str, property: bool) -> String {
-    let mut out = text
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A");
-    if property {
-        out = out.replace(':', "%3A").replace(',', "%2C");
-    }
-    out
-}
-
 /// GitHub Actions annotations: breaking changes as errors, notable as
 /// warnings, the rest as notices, on the line of the new version's entry.
 pub fn github(report: &Report) -> String {
@@ -227,19 +216,22 @@ pub fn github(report: &Report) -> String {
         if let Some(at) = &c.location {
             // `v1.4.0:matrix/tiers.toml` -> `matrix/tiers.toml`: annotations want repository paths.
             let file = at.file.split_once(':').map_or(at.file.as_str(), |(_, p)| p);
-            props.push(format!("file={}", escape(file, true)));
+            props.push(format!(
+                "file={}",
+                crate::validate::github_escape(file, true)
+            ));
             props.push(format!("line={}", at.line));
         }
         props.push(format!(
             "title={}",
-            escape(&format!("{} ({})", c.kind, c.level), true)
+            crate::validate::github_escape(&format!("{} ({})", c.kind, c.level), true)
         ));
         let message = format!("{}: {}\n{}", c.path, c.detail, c.summary);
         let _ = writeln!(
             out,
             "::{command} {}::{}",
             props.join(","),
-            escape(&message, false)
+            crate::validate::github_escape(&message, false)
         );
     }
     out

@@ -372,20 +372,23 @@ impl CaseResult {
     }
 }
 
-fn facts_of(case: &Case) -> Facts {
-    let mut facts = Facts::default();
-    for (key, value) in &case.facts {
-        match key.as_str() {
-            "severity" => facts.severity = Some(value.value.clone()),
-            "tier" => facts.tier = Some(value.value.clone()),
-            dim => {
-                facts
-                    .dimensions
-                    .insert(dim.to_string(), value.value.clone());
+impl Case {
+    /// The facts the case gives, as `route` takes them.
+    pub fn facts(&self) -> Facts {
+        let mut facts = Facts::default();
+        for (key, value) in &self.facts {
+            match key.as_str() {
+                "severity" => facts.severity = Some(value.value.clone()),
+                "tier" => facts.tier = Some(value.value.clone()),
+                dim => {
+                    facts
+                        .dimensions
+                        .insert(dim.to_string(), value.value.clone());
+                }
             }
         }
+        facts
     }
-    facts
 }
 
 fn compare_set(
@@ -558,7 +561,7 @@ pub fn run(
                     .route(&Incident {
                         description: case.description.clone(),
                         opened_at,
-                        facts: facts_of(case),
+                        facts: case.facts(),
                         redact: true,
                     })
                     .map_err(|e| e.to_string())

@@ -215,16 +215,6 @@ pub fn junit(results: &[CaseResult], suite_name: &str) -> std::io::Result<String
     Ok(text)
 }
 
-fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
-}
-
 /// GitHub Actions annotations for failures, then the summary.
 pub fn github(results: &[CaseResult]) -> String {
     let mut out = String::new();
@@ -232,13 +222,18 @@ pub fn github(results: &[CaseResult]) -> String {
         let location = r
             .position
             .as_ref()
-            .map(|(file, line)| format!("file={},line={line},", escape_property(file)))
+            .map(|(file, line)| {
+                format!(
+                    "file={},line={line},",
+                    crate::validate::github_escape(file, true)
+                )
+            })
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "::error {location}title={}::{}",
-            escape_property(&format!("routing test {}", r.id)),
-            escape_data(failure_text(r).trim_end())
+            crate::validate::github_escape(&format!("routing test {}", r.id), true),
+            crate::validate::github_escape(failure_text(r).trim_end(), false)
         );
     }
     let _ = writeln!(out, "{}", summary_line(results));

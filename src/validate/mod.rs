@@ -121,7 +121,9 @@ pub fn to_json(findings: &[Finding], sources: &Sources) -> String {
     serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
 }
 
-fn github_escape(text: &str, property: bool) -> String {
+/// Escapes text for a GitHub Actions workflow command: the message, or
+/// (with `property`) a property value such as `file=` or `title=`.
+pub fn github_escape(text: &str, property: bool) -> String {
     let mut out = text
         .replace('%', "%25")
         .replace('\r', "%0D")
