@@ -29,7 +29,16 @@ fn main() -> ExitCode {
                 .filter_map(|e| e.downcast_ref::<std::io::Error>())
                 .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
             if !broken_pipe {
-                let _ = writeln!(std::io::stderr(), "escalate: {report:#}");
+                // The causes, each once: many errors already show their cause
+                // in their own message ("reading X: Is a directory").
+                let mut message = report.to_string();
+                for cause in report.chain().skip(1) {
+                    let cause = cause.to_string();
+                    if !message.contains(&cause) {
+                        message = format!("{message}: {cause}");
+                    }
+                }
+                let _ = writeln!(std::io::stderr(), "escalate: {message}");
             }
             ExitCode::from(cli::EXIT_ERROR)
         }

@@ -7,6 +7,7 @@ use super::{Matrix, Origin, SourceFile};
 use crate::validate::diagnostic::{Code, Finding};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are refused: no hand-written matrix comes close,
@@ -18,6 +19,11 @@ const MAX_DEPTH: usize = 64;
 
 /// Duplicate TOML keys whose first place is looked for (each look re-parses the file).
 const MAX_DUPLICATE_PROBES: usize = 20;
+
+/// Bytes re-parsed in all to find first definitions, per file: a file of
+/// several MiB gets fewer looks, so that a huge file full of duplicates
+/// costs a few parses, not twenty.
+const DUPLICATE_PROBE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Syntax errors reported per file: after the first few, the TOML reader's
 /// recovery mostly finds echoes of them, and thousands would bury the first.
@@ -103,6 +109,11 @@ fn collect_files(
         })?;
         if file_type.is_symlink() {
             match path.canonicalize() {
+                // A folder inside the matrix is read where it is; following a
+                // link to it would read it twice, and a link to a folder that
+                // holds the link would go round in circles (two such links
+                // make the walk exponential).
+                Ok(target) if target.starts_with(root) && target.is_dir() => continue,
                 Ok(target) if target.starts_with(root) => {}
                 Ok(target) => {
                     if is_matrix_file || target.is_dir() {
@@ -143,11 +154,29 @@ fn collect_files(
         }
         if path.is_dir() {
             collect_files(&path, root, false, out, findings)?;
+        } else if is_matrix_file && !is_regular_file(&path) {
+            // Reading a pipe waits for a writer forever, and a device may never end.
+            findings.push(
+                Finding::global(
+                    Code::Unreadable,
+                    format!(
+                        "{} is not a regular file (a pipe, socket or device); it is not read",
+                        path.display()
+                    ),
+                )
+                .help("matrix files are plain text files"),
+            );
         } else if is_matrix_file {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// Whether `path` (after links) is a regular file; true when that cannot be
+/// told, so that reading it reports the real error.
+fn is_regular_file(path: &Path) -> bool {
+    std::fs::metadata(path).map_or(true, |meta| meta.is_file())
 }
 
 fn has_matrix_extension(path: &Path) -> bool {
@@ -187,8 +216,13 @@ fn read_one(path: &Path, files: &mut Vec<(String, Vec<u8>)>, findings: &mut Vec<
             return;
         }
     }
-    match std::fs::read(path) {
-        Ok(bytes) => files.push((display, bytes)),
+    // At most one byte past the limit: a file named on the command line may be
+    // a device such as /dev/zero, whose size says 0 and whose bytes never end.
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
+    match read {
+        Ok(_) => files.push((display, bytes)),
         Err(error) => findings.push(Finding::global(
             Code::Unreadable,
             format!("{display}: {error}"),
@@ -236,6 +270,14 @@ pub fn load_files(origin: Origin, files: Vec<(String, Vec<u8>)>) -> (Matrix, Vec
             .strip_prefix('\u{feff}')
             .map(str::to_string)
             .unwrap_or(text);
+        // CRLF line endings (a Windows checkout) mean the same as LF; TOML keeps
+        // them inside multi-line strings, which would put `\r` into scripts and
+        // pages. Lines and columns do not change.
+        let text = if text.contains("\r\n") {
+            text.replace("\r\n", "\n")
+        } else {
+            text
+        };
         let is_toml = super::is_toml_path(&path);
         let file = matrix.sources.add(SourceFile::new(path.clone(), text));
         let Some(source) = matrix.sources.get(file).map(|s| s.text.clone()) else {
@@ -280,6 +322,7 @@ fn read_toml(source: &str, file: FileId, findings: &mut Vec<Finding>) -> Option<
     let mut broken = false;
     let mut probes = 0;
     let mut syntax = 0;
+    let mut too_deep_reported = false;
     let syntax_total = errors
         .iter()
         .filter(|(m, _)| m != "duplicate key" && !m.contains("recursion"))
@@ -287,7 +330,9 @@ fn read_toml(source: &str, file: FileId, findings: &mut Vec<Finding>) -> Option<
     for (message, span) in errors {
         if message == "duplicate key" {
             probes += 1;
-            let first = if probes <= MAX_DUPLICATE_PROBES {
+            let first = if probes <= MAX_DUPLICATE_PROBES
+                && probes.saturating_mul(source.len()) <= DUPLICATE_PROBE_BYTES
+            {
                 node::toml_first_definition(source, span)
             } else {
                 None
@@ -299,8 +344,13 @@ fn read_toml(source: &str, file: FileId, findings: &mut Vec<Finding>) -> Option<
             }
             findings.push(duplicate_key(file, span, name, first));
         } else if message.contains("recursion") {
+            // Once per file: every table header past the limit repeats it.
+            if !too_deep_reported {
+                findings
+                    .push(Finding::at(Code::LimitExceeded, file, span, too_deep()).label("here"));
+            }
+            too_deep_reported = true;
             broken = true;
-            findings.push(Finding::at(Code::LimitExceeded, file, span, too_deep()).label("here"));
         } else {
             broken = true;
             syntax += 1;

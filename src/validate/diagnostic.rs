@@ -206,12 +206,87 @@ impl Finding {
     }
 }
 
+/// A file's text and line starts, both shared, as miette reads them.
+///
+/// miette finds the lines around a place by scanning the text from its
+/// first byte, so rendering N findings in a large file cost N times the
+/// file (quadratic: minutes for thousands of duplicate keys). This hands
+/// miette only the few lines around the place, found by binary search, and
+/// moves the answer back to the file's own lines and offsets.
+#[derive(Debug, Clone)]
+pub struct Indexed {
+    text: std::sync::Arc<str>,
+    line_starts: std::sync::Arc<[usize]>,
+}
+
+impl Indexed {
+    /// The text and line starts of a source file.
+    pub fn new(file: &crate::matrix::SourceFile) -> Self {
+        Indexed {
+            text: file.text.clone(),
+            line_starts: file.line_starts().clone(),
+        }
+    }
+
+    /// The index of the line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
+}
+
+impl miette::SourceCode for Indexed {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let bytes = self.text.as_bytes();
+        let (start, end) = (span.offset(), span.offset().saturating_add(span.len()));
+        if end > bytes.len() {
+            return bytes.read_span(span, context_lines_before, context_lines_after);
+        }
+        // Two lines of slack either side; miette's own scan of the window
+        // then finds exactly what it would find in the whole text.
+        let first = self
+            .line_of(start)
+            .saturating_sub(context_lines_before.saturating_add(2));
+        let last = self
+            .line_of(end)
+            .saturating_add(context_lines_after)
+            .saturating_add(2);
+        let from = self.line_starts.get(first).copied().unwrap_or(0);
+        let to = self
+            .line_starts
+            .get(last.saturating_add(1))
+            .copied()
+            .unwrap_or(bytes.len());
+        let Some(window) = bytes.get(from..to) else {
+            return bytes.read_span(span, context_lines_before, context_lines_after);
+        };
+        let inner = window.read_span(
+            &miette::SourceSpan::new((start - from).into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(miette::MietteSpanContents::new(
+            inner.data(),
+            miette::SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first,
+            inner.column(),
+            inner.line_count() + first,
+        )))
+    }
+}
+
 /// A finding ready for miette, with its source text attached.
 #[derive(Debug)]
 pub struct Report {
     finding: Finding,
     /// The file's text, shared (not copied) between the findings of a file.
-    source: Option<miette::NamedSource<std::sync::Arc<str>>>,
+    source: Option<miette::NamedSource<Indexed>>,
     related: Vec<Report>,
     /// A place in another file that belongs to the finding (rendered as a
     /// note, not as a finding of its own).
@@ -222,7 +297,7 @@ impl Report {
     /// Attaches the sources a finding points into.
     pub fn new(finding: &Finding, sources: &Sources) -> Self {
         let source = finding.file.and_then(|f| sources.get(f)).map(|s| {
-            miette::NamedSource::new(s.path.clone(), s.text.clone()).with_language(s.language())
+            miette::NamedSource::new(s.path.clone(), Indexed::new(s)).with_language(s.language())
         });
         let related = finding
             .related
@@ -239,7 +314,7 @@ impl Report {
                     ..finding.clone()
                 },
                 source: sources.get(r.file).map(|s| {
-                    miette::NamedSource::new(s.path.clone(), s.text.clone())
+                    miette::NamedSource::new(s.path.clone(), Indexed::new(s))
                         .with_language(s.language())
                 }),
                 related: Vec::new(),
@@ -311,5 +386,39 @@ impl miette::Diagnostic for Report {
         Some(Box::new(
             self.related.iter().map(|r| r as &dyn miette::Diagnostic),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Indexed;
+    use crate::matrix::SourceFile;
+    use miette::{SourceCode, SourceSpan};
+
+    /// The windowed reading gives exactly what miette's reading of the whole
+    /// text gives, for every place and amount of context.
+    #[test]
+    fn windowed_reading_matches_whole_text_reading() {
+        let text =
+            "[manifest]\nname = \"x\"\n\n\nversion = \"1.0\"\n# été\n[[tier]]\nid = \"a\"\nlast";
+        let indexed = Indexed::new(&SourceFile::new("m.toml", text));
+        for offset in 0..=text.len() {
+            for len in 0..4 {
+                if offset + len > text.len() {
+                    continue;
+                }
+                for context in 0..4 {
+                    let span = SourceSpan::new(offset.into(), len);
+                    let whole = text.as_bytes().read_span(&span, context, context).unwrap();
+                    let windowed = indexed.read_span(&span, context, context).unwrap();
+                    let what = format!("offset {offset}, len {len}, context {context}");
+                    assert_eq!(windowed.data(), whole.data(), "{what}");
+                    assert_eq!(windowed.span(), whole.span(), "{what}");
+                    assert_eq!(windowed.line(), whole.line(), "{what}");
+                    assert_eq!(windowed.column(), whole.column(), "{what}");
+                    assert_eq!(windowed.line_count(), whole.line_count(), "{what}");
+                }
+            }
+        }
     }
 }
