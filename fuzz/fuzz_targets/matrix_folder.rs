@@ -63,7 +63,10 @@ fn build(base: &Path, entries: &[Entry]) -> PathBuf {
     let outside = base.join("outside");
     let _ = std::fs::create_dir_all(&root);
     let _ = std::fs::create_dir_all(&outside);
-    let _ = std::fs::write(outside.join("shared.toml"), "[manifest]\nname = \"outside\"\n");
+    let _ = std::fs::write(
+        outside.join("shared.toml"),
+        "[manifest]\nname = \"outside\"\n",
+    );
     let mut dirs = vec![root.clone()];
     let shipped = escalate::matrix::shipped::FILES;
     for entry in entries.iter().take(24) {

@@ -19,22 +19,58 @@ pub fn now() -> DateTime<Utc> {
 
 /// The smallest valid matrix, in TOML (`tests/fixtures/minimal/`).
 pub const MINIMAL_TOML: &[(&str, &[u8])] = &[
-    ("matrix/calendars.toml", include_bytes!("../../tests/fixtures/minimal/calendars.toml")),
-    ("matrix/fallback.toml", include_bytes!("../../tests/fixtures/minimal/fallback.toml")),
-    ("matrix/manifest.toml", include_bytes!("../../tests/fixtures/minimal/manifest.toml")),
-    ("matrix/people.toml", include_bytes!("../../tests/fixtures/minimal/people.toml")),
-    ("matrix/severities.toml", include_bytes!("../../tests/fixtures/minimal/severities.toml")),
-    ("matrix/tiers.toml", include_bytes!("../../tests/fixtures/minimal/tiers.toml")),
+    (
+        "matrix/calendars.toml",
+        include_bytes!("../../tests/fixtures/minimal/calendars.toml"),
+    ),
+    (
+        "matrix/fallback.toml",
+        include_bytes!("../../tests/fixtures/minimal/fallback.toml"),
+    ),
+    (
+        "matrix/manifest.toml",
+        include_bytes!("../../tests/fixtures/minimal/manifest.toml"),
+    ),
+    (
+        "matrix/people.toml",
+        include_bytes!("../../tests/fixtures/minimal/people.toml"),
+    ),
+    (
+        "matrix/severities.toml",
+        include_bytes!("../../tests/fixtures/minimal/severities.toml"),
+    ),
+    (
+        "matrix/tiers.toml",
+        include_bytes!("../../tests/fixtures/minimal/tiers.toml"),
+    ),
 ];
 
 /// The same in YAML (`tests/fixtures/minimal-yaml/`).
 pub const MINIMAL_YAML: &[(&str, &[u8])] = &[
-    ("matrix/calendars.yaml", include_bytes!("../../tests/fixtures/minimal-yaml/calendars.yaml")),
-    ("matrix/fallback.yaml", include_bytes!("../../tests/fixtures/minimal-yaml/fallback.yaml")),
-    ("matrix/manifest.yaml", include_bytes!("../../tests/fixtures/minimal-yaml/manifest.yaml")),
-    ("matrix/people.yaml", include_bytes!("../../tests/fixtures/minimal-yaml/people.yaml")),
-    ("matrix/severities.yaml", include_bytes!("../../tests/fixtures/minimal-yaml/severities.yaml")),
-    ("matrix/tiers.yaml", include_bytes!("../../tests/fixtures/minimal-yaml/tiers.yaml")),
+    (
+        "matrix/calendars.yaml",
+        include_bytes!("../../tests/fixtures/minimal-yaml/calendars.yaml"),
+    ),
+    (
+        "matrix/fallback.yaml",
+        include_bytes!("../../tests/fixtures/minimal-yaml/fallback.yaml"),
+    ),
+    (
+        "matrix/manifest.yaml",
+        include_bytes!("../../tests/fixtures/minimal-yaml/manifest.yaml"),
+    ),
+    (
+        "matrix/people.yaml",
+        include_bytes!("../../tests/fixtures/minimal-yaml/people.yaml"),
+    ),
+    (
+        "matrix/severities.yaml",
+        include_bytes!("../../tests/fixtures/minimal-yaml/severities.yaml"),
+    ),
+    (
+        "matrix/tiers.yaml",
+        include_bytes!("../../tests/fixtures/minimal-yaml/tiers.yaml"),
+    ),
 ];
 
 /// One fragment, first on its own, then added to a minimal valid matrix, so
@@ -77,7 +113,11 @@ pub fn exercise_matrix(matrix: &Matrix, mut findings: Vec<validate::diagnostic::
     let Ok(router) = Router::new(matrix, &checked) else {
         return;
     };
-    for description in ["", "Payroll flow fails and exposes employee bank details", "x"] {
+    for description in [
+        "",
+        "Payroll flow fails and exposes employee bank details",
+        "x",
+    ] {
         route_one(&router, description, now(), Facts::default());
     }
 }
