@@ -46,6 +46,7 @@ pub use validate::{
     WindowProblem, WindowProblemKind, check_windows, format_clock_time, parse_clock_time,
 };
 
+pub use periods::DayMemo;
 use periods::{Nanos, Periods};
 
 /// Minutes in a day; a window end of this value means "24:00".
@@ -242,7 +243,7 @@ impl Calendar {
         let first = self.local_date_shifted(a, -2)?;
         let last = self.local_date_shifted(b, 2)?;
         let mut total: Nanos = 0;
-        for (start, end) in Periods::new(self, from, first, last) {
+        for (start, end) in Periods::new(self, from, first, last, None) {
             if start >= until {
                 break;
             }
@@ -261,29 +262,89 @@ impl Calendar {
         start: DateTime<Utc>,
         target: Duration,
     ) -> Result<DateTime<Utc>, CalendarError> {
-        if target < Duration::zero() {
+        let mut due = self.add_working_times(start, &[target], None)?;
+        due.pop().ok_or(CalendarError::OutOfRange)
+    }
+
+    /// The instants at which each of `targets` working time has elapsed after `start`,
+    /// in the order of `targets`: the same answers as [`Calendar::add_working_time`] for
+    /// each target, found in one walk along the calendar.
+    ///
+    /// `memo`, when given, remembers per-date work for later calls on this same
+    /// calendar (see [`DayMemo`]); it never changes a result. Fails as
+    /// [`Calendar::add_working_time`] would for the first target in order that fails.
+    pub fn add_working_times(
+        &self,
+        start: DateTime<Utc>,
+        targets: &[Duration],
+        memo: Option<&mut DayMemo>,
+    ) -> Result<Vec<DateTime<Utc>>, CalendarError> {
+        if targets.iter().any(|t| *t < Duration::zero()) {
             return Err(CalendarError::NegativeDuration);
         }
-        if target.is_zero() {
-            return Ok(start);
+        let mut due: Vec<Option<DateTime<Utc>>> = targets
+            .iter()
+            .map(|t| t.is_zero().then_some(start))
+            .collect();
+        // Positions of the non-zero targets, smallest target first.
+        let mut order: Vec<(Nanos, usize)> = targets
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.is_zero())
+            .map(|(i, t)| (duration_to_nanos(*t), i))
+            .collect();
+        if !order.is_empty() {
+            order.sort_unstable();
+            self.walk(start, &order, &mut due, memo)?;
         }
+        due.into_iter()
+            .map(|d| d.ok_or(CalendarError::OutOfRange))
+            .collect()
+    }
+
+    /// Fills `due` for the ascending non-zero `targets` (nanoseconds, index into `due`).
+    fn walk(
+        &self,
+        start: DateTime<Utc>,
+        targets: &[(Nanos, usize)],
+        due: &mut [Option<DateTime<Utc>>],
+        mut memo: Option<&mut DayMemo>,
+    ) -> Result<(), CalendarError> {
         let no_time = CalendarError::NoWorkingTime {
             horizon_days: HORIZON_DAYS,
         };
-        if self.weekly_working_minutes() == 0 {
+        let weekly = match memo.as_deref_mut() {
+            Some(memo) => memo.weekly_minutes(self),
+            None => self.weekly_working_minutes(),
+        };
+        if weekly == 0 {
             return Err(no_time);
         }
         let first = self.local_date_shifted(start, -2)?;
         let last = self.local_date_shifted(start, i64::from(HORIZON_DAYS))?;
-        let mut remaining = duration_to_nanos(target);
+        // Working time used up by the periods before the current one.
+        let mut elapsed: Nanos = 0;
+        let mut next = targets.iter().peekable();
         let mut found = false;
-        for (period_start, period_end) in Periods::new(self, to_nanos(start), first, last) {
+        for (period_start, period_end) in Periods::new(self, to_nanos(start), first, last, memo) {
             found = true;
             let length = period_end - period_start;
-            if remaining <= length {
-                return nanos_to_instant(period_start + remaining).ok_or(CalendarError::OutOfRange);
+            // A target that exactly fills this period ends at its end.
+            while let Some(&&(target, index)) = next.peek() {
+                if target - elapsed > length {
+                    break;
+                }
+                let instant = nanos_to_instant(period_start + (target - elapsed))
+                    .ok_or(CalendarError::OutOfRange)?;
+                if let Some(slot) = due.get_mut(index) {
+                    *slot = Some(instant);
+                }
+                next.next();
             }
-            remaining -= length;
+            if next.peek().is_none() {
+                return Ok(());
+            }
+            elapsed += length;
         }
         Err(if found {
             CalendarError::HorizonExceeded {
@@ -304,7 +365,7 @@ impl Calendar {
         };
         let at = to_nanos(t);
         // Periods come clipped to `at`, so a period containing `t` starts exactly there.
-        Periods::new(self, at, first, last)
+        Periods::new(self, at, first, last, None)
             .next()
             .is_some_and(|(start, _)| start == at)
     }
@@ -371,6 +432,21 @@ impl Clock {
                     .ok_or(CalendarError::OutOfRange)
             }
             Self::Business(calendar) => calendar.add_working_time(start, target),
+        }
+    }
+
+    /// The instants at which each of `targets` has elapsed on this clock after `start`,
+    /// in the order given; see [`Calendar::add_working_times`]. `memo` is only used by a
+    /// business-hours clock and must belong to its calendar.
+    pub fn add_all(
+        &self,
+        start: DateTime<Utc>,
+        targets: &[Duration],
+        memo: Option<&mut DayMemo>,
+    ) -> Result<Vec<DateTime<Utc>>, CalendarError> {
+        match self {
+            Self::AroundTheClock => targets.iter().map(|t| self.add(start, *t)).collect(),
+            Self::Business(calendar) => calendar.add_working_times(start, targets, memo),
         }
     }
 

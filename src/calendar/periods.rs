@@ -67,17 +67,147 @@ fn gap_end(zone: Tz, local: NaiveDateTime) -> Option<i64> {
     Some(after)
 }
 
+/// The exclusions of `calendar` as merged UTC intervals.
+fn exclusion_intervals(calendar: &Calendar) -> Vec<Interval> {
+    let zone = calendar.zone;
+    let mut exclusions: Vec<Interval> = calendar
+        .exclusions
+        .iter()
+        .filter_map(|x| {
+            let start = utc_of_local(zone, x.start)?;
+            let end = utc_of_local(zone, x.end)?;
+            (start < end).then_some((start, end))
+        })
+        .collect();
+    merge(&mut exclusions);
+    exclusions
+}
+
+/// Computes what `date` contributes to the periods of `calendar`.
+fn plan_day(calendar: &Calendar, date: NaiveDate) -> DayPlan {
+    let zone = calendar.zone;
+    let midnight = date.and_time(NaiveTime::MIN);
+    let mut plan = DayPlan {
+        midnight: utc_of_local(zone, midnight),
+        next_midnight: date
+            .succ_opt()
+            .and_then(|next| utc_of_local(zone, next.and_time(NaiveTime::MIN))),
+        windows: Vec::new(),
+    };
+    if calendar.holidays.contains(&date) {
+        return plan;
+    }
+    let at = |minutes: u32| {
+        let local = midnight.checked_add_signed(TimeDelta::try_minutes(i64::from(minutes))?)?;
+        utc_of_local(zone, local)
+    };
+    for (start, end) in calendar
+        .windows_on(date.weekday())
+        .iter()
+        .filter_map(super::Window::span)
+    {
+        // A window lying wholly inside a spring-forward gap maps to nothing.
+        if let (Some(start), Some(end)) = (at(start), at(end)) {
+            plan.windows.extend((start < end).then_some((start, end)));
+        }
+    }
+    plan
+}
+
 /// Sorts and merges overlapping or touching intervals in place.
 fn merge(intervals: &mut Vec<Interval>) {
     intervals.sort_unstable();
-    let mut merged: Vec<Interval> = Vec::with_capacity(intervals.len());
-    for &(start, end) in intervals.iter() {
-        match merged.last_mut() {
+    let mut kept: usize = 0;
+    for index in 0..intervals.len() {
+        let Some(&(start, end)) = intervals.get(index) else {
+            break;
+        };
+        match kept.checked_sub(1).and_then(|last| intervals.get_mut(last)) {
             Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => merged.push((start, end)),
+            _ => {
+                if let Some(slot) = intervals.get_mut(kept) {
+                    *slot = (start, end);
+                }
+                kept += 1;
+            }
         }
     }
-    *intervals = merged;
+    intervals.truncate(kept);
+}
+
+/// What one local date contributes, in UTC seconds: the first instant of the date and
+/// of the next one, and the intervals of the windows that start on the date (none on a
+/// holiday).
+#[derive(Debug, Clone, Default)]
+struct DayPlan {
+    midnight: Option<i64>,
+    next_midnight: Option<i64>,
+    windows: Vec<Interval>,
+}
+
+/// Most consecutive dates a [`DayMemo`] covers before it starts over: about eleven
+/// years, a few hundred kilobytes at most.
+const MEMO_DATES: i64 = 4096;
+
+/// The per-date work of a walk along one calendar (time-zone look-ups for local
+/// midnight and every window boundary), remembered for later walks along the same
+/// calendar.
+///
+/// Due times for many incidents visit the same dates again and again, and a time-zone
+/// look-up costs far more than an array access. A memo belongs to one calendar: using
+/// it with another calendar, or after changing the calendar, gives wrong periods. It
+/// covers at most 4,096 consecutive dates and starts over when a date falls outside
+/// them. Results never depend on whether a memo is used or what it holds.
+#[derive(Debug, Default)]
+pub struct DayMemo {
+    /// Days since the common era of `days[0]`.
+    base: i64,
+    days: Vec<Option<DayPlan>>,
+    /// The calendar's exclusions as merged UTC intervals.
+    exclusions: Option<Vec<Interval>>,
+    /// The calendar's nominal weekly working minutes.
+    weekly_minutes: Option<u32>,
+}
+
+impl DayMemo {
+    /// An empty memo.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of dates remembered.
+    pub fn len(&self) -> usize {
+        self.days.iter().filter(|d| d.is_some()).count()
+    }
+
+    /// Whether no date is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The nominal weekly working minutes of the memo's calendar.
+    pub(super) fn weekly_minutes(&mut self, calendar: &Calendar) -> u32 {
+        *self
+            .weekly_minutes
+            .get_or_insert_with(|| calendar.weekly_working_minutes())
+    }
+
+    /// The slot of `date`, making room for it first.
+    fn slot(&mut self, date: NaiveDate) -> Option<&mut Option<DayPlan>> {
+        let day = i64::from(date.num_days_from_ce());
+        let mut index = day - self.base;
+        if self.days.is_empty() || !(0..MEMO_DATES).contains(&index) {
+            // Start over a little before `date`, since walks begin two days early.
+            self.days.clear();
+            self.base = day - 16;
+            index = 16;
+        }
+        let index = usize::try_from(index).ok()?;
+        if self.days.len() <= index {
+            self.days.resize(index + 1, None);
+        }
+        self.days.get_mut(index)
+    }
 }
 
 /// Iterator over the working periods of a calendar, in nanoseconds, ascending and
@@ -96,6 +226,7 @@ pub(super) struct Periods<'a> {
     pending: Vec<Interval>,
     ready: VecDeque<(Nanos, Nanos)>,
     done: bool,
+    memo: Option<&'a mut DayMemo>,
 }
 
 impl<'a> Periods<'a> {
@@ -104,18 +235,18 @@ impl<'a> Periods<'a> {
         from: Nanos,
         first: NaiveDate,
         last: NaiveDate,
+        memo: Option<&'a mut DayMemo>,
     ) -> Self {
-        let zone = calendar.zone;
-        let mut exclusions: Vec<Interval> = calendar
-            .exclusions
-            .iter()
-            .filter_map(|x| {
-                let start = utc_of_local(zone, x.start)?;
-                let end = utc_of_local(zone, x.end)?;
-                (start < end).then_some((start, end))
-            })
-            .collect();
-        merge(&mut exclusions);
+        let (exclusions, memo) = match memo {
+            Some(memo) => {
+                let exclusions = memo
+                    .exclusions
+                    .get_or_insert_with(|| exclusion_intervals(calendar))
+                    .clone();
+                (exclusions, Some(memo))
+            }
+            None => (exclusion_intervals(calendar), None),
+        };
         Self {
             calendar,
             exclusions,
@@ -125,35 +256,26 @@ impl<'a> Periods<'a> {
             pending: Vec::new(),
             ready: VecDeque::new(),
             done: false,
+            memo,
         }
     }
 
-    fn midnight_utc(&self, date: NaiveDate) -> Option<i64> {
-        utc_of_local(self.calendar.zone, date.and_time(NaiveTime::MIN))
+    /// Applies `use_plan` to the plan of `date`, from the memo when there is one.
+    fn with_plan<T>(
+        &mut self,
+        date: NaiveDate,
+        use_plan: impl FnOnce(&DayPlan, &mut Vec<Interval>) -> T,
+    ) -> T {
+        let calendar = self.calendar;
+        if let Some(slot) = self.memo.as_deref_mut().and_then(|m| m.slot(date)) {
+            let plan = slot.get_or_insert_with(|| plan_day(calendar, date));
+            return use_plan(plan, &mut self.pending);
+        }
+        use_plan(&plan_day(calendar, date), &mut self.pending)
     }
 
-    /// Adds the intervals of the windows that start on `date`.
-    fn push_day(&mut self, date: NaiveDate) {
-        if self.calendar.holidays.contains(&date) {
-            return;
-        }
-        let zone = self.calendar.zone;
-        let midnight = date.and_time(NaiveTime::MIN);
-        let at = |minutes: u32| {
-            let local = midnight.checked_add_signed(TimeDelta::try_minutes(i64::from(minutes))?)?;
-            utc_of_local(zone, local)
-        };
-        for (start, end) in self
-            .calendar
-            .windows_on(date.weekday())
-            .iter()
-            .filter_map(super::Window::span)
-        {
-            // A window lying wholly inside a spring-forward gap maps to nothing.
-            if let (Some(start), Some(end)) = (at(start), at(end)) {
-                self.pending.extend((start < end).then_some((start, end)));
-            }
-        }
+    fn midnight_utc(&mut self, date: NaiveDate) -> Option<i64> {
+        self.with_plan(date, |plan, _| plan.midnight)
     }
 
     /// Processes one more local date, or finishes when the dates are used up.
@@ -162,21 +284,26 @@ impl<'a> Periods<'a> {
             Some(date) if date <= self.last_date => date,
             _ => return self.finish(),
         };
-        self.push_day(date);
+        let next_midnight = self.with_plan(date, |plan, pending| {
+            pending.extend_from_slice(&plan.windows);
+            plan.next_midnight
+        });
         merge(&mut self.pending);
         self.next_date = date.succ_opt();
-        let Some(next) = self.next_date else {
+        if self.next_date.is_none() {
             return self.finish();
-        };
+        }
         // The boundary mapping is monotone, so windows of later dates open no earlier than
         // the next local midnight; whatever closes before it can no longer grow. Without a
         // boundary nothing is released yet, which only delays it to a later step.
-        if let Some(boundary) = self.midnight_utc(next) {
+        if let Some(boundary) = next_midnight {
             let settled = self.pending.partition_point(|p| p.1 < boundary);
-            let released: Vec<Interval> = self.pending.drain(..settled).collect();
-            for interval in released {
-                self.emit(interval);
+            for index in 0..settled {
+                if let Some(&interval) = self.pending.get(index) {
+                    self.emit(interval);
+                }
             }
+            self.pending.drain(..settled);
         }
     }
 
@@ -196,26 +323,30 @@ impl<'a> Periods<'a> {
     /// Queues `interval` minus the exclusions, clipped to `from`.
     fn emit(&mut self, (start, end): Interval) {
         let first = self.exclusions.partition_point(|x| x.1 <= start);
-        let mut pieces = Vec::new();
         let mut cursor = start;
-        for &(pause_start, pause_end) in self.exclusions.get(first..).unwrap_or_default() {
+        for index in first..self.exclusions.len() {
+            let Some(&(pause_start, pause_end)) = self.exclusions.get(index) else {
+                break;
+            };
             if pause_start >= end {
                 break;
             }
             if pause_start > cursor {
-                pieces.push((cursor, pause_start));
+                self.queue(cursor, pause_start);
             }
             cursor = cursor.max(pause_end);
         }
         if cursor < end {
-            pieces.push((cursor, end));
+            self.queue(cursor, end);
         }
-        for (piece_start, piece_end) in pieces {
-            let piece_start = (Nanos::from(piece_start) * NANOS_PER_SEC).max(self.from);
-            let piece_end = Nanos::from(piece_end) * NANOS_PER_SEC;
-            if piece_start < piece_end {
-                self.ready.push_back((piece_start, piece_end));
-            }
+    }
+
+    /// Queues one piece of working time, clipped to `from`.
+    fn queue(&mut self, start: i64, end: i64) {
+        let start = (Nanos::from(start) * NANOS_PER_SEC).max(self.from);
+        let end = Nanos::from(end) * NANOS_PER_SEC;
+        if start < end {
+            self.ready.push_back((start, end));
         }
     }
 }

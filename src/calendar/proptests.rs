@@ -5,7 +5,7 @@ use chrono::{DateTime, Days, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc}
 use chrono_tz::Tz;
 use proptest::prelude::*;
 
-use super::{Calendar, CalendarError, Exclusion, Window};
+use super::{Calendar, CalendarError, DayMemo, Exclusion, Window};
 
 const ZONES: [Tz; 5] = [
     chrono_tz::Europe::Berlin,
@@ -121,6 +121,34 @@ proptest! {
         let first = cal.add_working_time(start, a).unwrap();
         let second = cal.add_working_time(first, b).unwrap();
         prop_assert_eq!(second, whole.unwrap());
+    }
+
+    /// One walk for several targets gives each target's own answer, in the order given,
+    /// zero and repeated targets included.
+    #[test]
+    fn several_targets_in_one_walk_match_one_at_a_time(
+        cal in calendar(), start in instant(), targets in proptest::collection::vec(target(), 0..7)
+    ) {
+        let one_at_a_time: Vec<_> = targets.iter().map(|t| cal.add_working_time(start, *t)).collect();
+        let together = cal.add_working_times(start, &targets, None);
+        let expected: Result<Vec<_>, _> = one_at_a_time.into_iter().collect();
+        prop_assert_eq!(together, expected);
+    }
+
+    /// A memo reused across many starts on the same calendar never changes an answer,
+    /// whatever it already holds.
+    #[test]
+    fn a_memo_never_changes_a_result(
+        cal in calendar(),
+        starts in proptest::collection::vec(instant(), 1..6),
+        targets in proptest::collection::vec(target(), 1..5),
+    ) {
+        let mut memo = DayMemo::new();
+        for start in starts {
+            let with = cal.add_working_times(start, &targets, Some(&mut memo));
+            let without = cal.add_working_times(start, &targets, None);
+            prop_assert_eq!(with, without);
+        }
     }
 
     #[test]

@@ -621,3 +621,19 @@ fn parse_clock_time_edges() {
     assert_eq!(format_clock_time(545), "09:05");
     assert_eq!(format_clock_time(1440), "24:00");
 }
+
+/// A memo covers a bounded run of dates: a walk far into the future starts it over
+/// instead of growing it, and answers stay those of a walk without a memo.
+#[test]
+fn a_memo_stays_bounded_on_a_long_walk() {
+    let cal = office(Berlin);
+    let mut memo = super::DayMemo::new();
+    let start = local(Berlin, "2026-03-06 09:00");
+    // About twelve years of office hours: beyond the memo's 4,096 dates.
+    let targets = [hours(8), hours(8 * 5 * 52 * 9)];
+    let with = cal.add_working_times(start, &targets, Some(&mut memo));
+    let without = cal.add_working_times(start, &targets, None);
+    assert_eq!(with, without);
+    assert!(memo.len() <= 4096, "memo holds {} dates", memo.len());
+    assert!(!memo.is_empty());
+}

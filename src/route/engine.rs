@@ -12,7 +12,7 @@ use super::{
     DeadlineSet, DimensionValue, Explanation, Facts, Incident, Named, PartyView, RejectedRule,
     Route, RouteError, RuleMatch, Step,
 };
-use crate::calendar::Clock;
+use crate::calendar::{Clock, DayMemo};
 use crate::matrix::Matrix;
 use crate::matrix::schema::{self, RuleKind};
 use crate::redact;
@@ -77,6 +77,9 @@ pub struct Router<'m> {
     severity_rank: BTreeMap<String, u32>,
     /// Printable parties, by position in the matrix, built on first use.
     party_views: Vec<std::sync::OnceLock<Arc<PartyView>>>,
+    /// Per calendar id: the dates its walks have visited (see [`DayMemo`]). The
+    /// calendars belong to `checked`, which cannot change while it is borrowed here.
+    day_memos: std::sync::Mutex<std::collections::HashMap<String, DayMemo>>,
 }
 
 fn conditions(
@@ -204,6 +207,7 @@ impl<'m> Router<'m> {
             party_views: (0..matrix.parties.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
+            day_memos: std::sync::Mutex::default(),
         })
     }
 
@@ -577,10 +581,8 @@ impl<'m> Router<'m> {
             .ok_or(RouteError::InvalidMatrix)?;
         let zone = self.display_zone(targets);
         let opened = incident.opened_at;
-        // Every target and step, computed in one walk along the calendar:
-        // sorted ascending, each due time continues from the previous one
-        // (adding working time is additive, which the calendar tests prove).
-        let mut wanted: Vec<u64> = [
+        // Every target and step, computed in one walk along the calendar.
+        let wanted: Vec<chrono::Duration> = [
             targets.acknowledge,
             targets.assess,
             targets.resolve,
@@ -588,29 +590,24 @@ impl<'m> Router<'m> {
         ]
         .into_iter()
         .chain(targets.escalation.iter().map(|s| s.after))
-        .collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        let mut instants: BTreeMap<u64, DateTime<Utc>> = BTreeMap::new();
-        let (mut at, mut done) = (opened, 0u64);
-        for minutes in wanted {
-            at = add(&targets.clock, at, minutes - done)?;
-            done = minutes;
-            instants.insert(minutes, at);
-        }
-        let due = |minutes: u64| -> Result<DateTime<Utc>, RouteError> {
-            match instants.get(&minutes) {
-                Some(t) => Ok(*t),
-                None => add(&targets.clock, opened, minutes),
-            }
+        .map(|minutes| {
+            i64::try_from(minutes)
+                .ok()
+                .and_then(chrono::Duration::try_minutes)
+                .ok_or(RouteError::TooLarge)
+        })
+        .collect::<Result<_, _>>()?;
+        let instants = self.due_times(targets, opened, &wanted)?;
+        let due = |position: usize| -> Result<DateTime<Utc>, RouteError> {
+            instants.get(position).copied().ok_or(RouteError::TooLarge)
         };
-        let acknowledge_by = due(targets.acknowledge)?;
-        let assess_by = due(targets.assess)?;
-        let resolve_by = due(targets.resolve)?;
-        let next_update_by = due(targets.update_every)?;
+        let acknowledge_by = due(0)?;
+        let assess_by = due(1)?;
+        let resolve_by = due(2)?;
+        let next_update_by = due(3)?;
         let mut escalation = Vec::new();
-        for step in &targets.escalation {
-            let at = due(step.after)?;
+        for (position, step) in (4..).zip(&targets.escalation) {
+            let at = due(position)?;
             let who: Vec<String> = step
                 .notify
                 .iter()
@@ -627,18 +624,21 @@ impl<'m> Router<'m> {
                 })
                 .collect();
             let local = at.with_timezone(&zone);
+            let mut text = String::with_capacity(64);
+            text.push_str("not ");
+            text.push_str(step.unless.as_str());
+            text.push_str(" by ");
+            super::render::push_readable(&mut text, &local);
+            text.push_str(" -> ");
+            text.push_str(&step.action);
+            text.push(' ');
+            text.push_str(&names.join(", "));
             escalation.push(Step {
                 at: local.to_rfc3339(),
                 unless: step.unless.as_str().to_string(),
                 action: step.action.clone(),
                 notify: who,
-                text: format!(
-                    "not {} by {} -> {} {}",
-                    step.unless.as_str(),
-                    local.format("%a %Y-%m-%d %H:%M %:z"),
-                    step.action,
-                    names.join(", ")
-                ),
+                text,
             });
         }
 
@@ -795,8 +795,46 @@ impl<'m> Router<'m> {
             },
             opened_at: opened.with_timezone(&zone).to_rfc3339(),
         };
-        super::render::fill_script(&mut route, m);
+        let local = |t: DateTime<Utc>| Some(t.with_timezone(&zone).fixed_offset());
+        let due = [
+            local(acknowledge_by),
+            local(assess_by),
+            local(resolve_by),
+            local(next_update_by),
+        ];
+        super::render::fill_script_at(&mut route, m, &due);
         Ok(route)
+    }
+
+    /// The instants at which each of `wanted` has elapsed on the clock of `targets`
+    /// after `opened`, in one walk, reusing what earlier incidents learnt about the
+    /// calendar's dates.
+    fn due_times(
+        &self,
+        targets: &EffectiveTargets,
+        opened: DateTime<Utc>,
+        wanted: &[chrono::Duration],
+    ) -> Result<Vec<DateTime<Utc>>, RouteError> {
+        let to_error = |e: crate::calendar::CalendarError| RouteError::Calendar(e.to_string());
+        let Clock::Business(_) = &targets.clock else {
+            return targets
+                .clock
+                .add_all(opened, wanted, None)
+                .map_err(to_error);
+        };
+        let key = targets.calendar.as_deref().unwrap_or_default();
+        // Another thread holding the memos only costs this walk its shortcut.
+        match self.day_memos.try_lock() {
+            Ok(mut memos) => {
+                let memo = match memos.get_mut(key) {
+                    Some(memo) => memo,
+                    None => memos.entry(key.to_string()).or_default(),
+                };
+                targets.clock.add_all(opened, wanted, Some(memo))
+            }
+            Err(_) => targets.clock.add_all(opened, wanted, None),
+        }
+        .map_err(to_error)
     }
 
     fn display_zone(&self, targets: &EffectiveTargets) -> chrono_tz::Tz {
@@ -845,13 +883,6 @@ impl<'m> Router<'m> {
             },
         }
     }
-}
-
-fn add(clock: &Clock, start: DateTime<Utc>, minutes: u64) -> Result<DateTime<Utc>, RouteError> {
-    let minutes = i64::try_from(minutes).map_err(|_| RouteError::TooLarge)?;
-    clock
-        .add(start, chrono::Duration::minutes(minutes))
-        .map_err(|e| RouteError::Calendar(e.to_string()))
 }
 
 fn covered_words(ranges: &[std::ops::Range<usize>]) -> usize {

@@ -123,9 +123,15 @@ pub struct PartyView {
 impl PartyView {
     /// The first public channel, for one-line mentions.
     pub fn first_channel(&self) -> Option<String> {
+        self.first_channel_parts()
+            .map(|(kind, value)| format!("{kind} {value}"))
+    }
+
+    /// The kind and value of [`PartyView::first_channel`].
+    pub fn first_channel_parts(&self) -> Option<(&'static str, &str)> {
         ["queue", "chat", "email", "pager"]
-            .iter()
-            .find_map(|c| self.channels.get(*c).map(|v| format!("{c} {v}")))
+            .into_iter()
+            .find_map(|c| self.channels.get(c).map(|v| (c, v.as_str())))
     }
 }
 

@@ -10,11 +10,30 @@ use std::fmt::Write as _;
 /// Fills the placeholders of the route's script, in one pass over the
 /// template: only the placeholders the script uses are computed.
 pub fn fill_script(route: &mut Route, matrix: &Matrix) {
-    let Some(template) = route.script.as_ref().map(|s| s.template.trim().to_string()) else {
+    let d = &route.deadlines;
+    let parse = |t: &str| DateTime::parse_from_rfc3339(t).ok();
+    let due = [
+        parse(&d.acknowledge_by),
+        parse(&d.assess_by),
+        parse(&d.resolve_by),
+        parse(&d.next_update_by),
+    ];
+    fill_script_at(route, matrix, &due);
+}
+
+/// [`fill_script`] with the four deadlines (acknowledge, assess, resolve, next update)
+/// already known as times; one that is `None` is written as its RFC 3339 text.
+pub(super) fn fill_script_at(
+    route: &mut Route,
+    matrix: &Matrix,
+    due: &[Option<DateTime<FixedOffset>>; 4],
+) {
+    let Some(script) = route.script.as_ref() else {
         return;
     };
+    let template = script.template.trim();
     let mut text = String::with_capacity(template.len() + 64);
-    let mut rest = template.as_str();
+    let mut rest = template;
     while let Some(open) = rest.find('{') {
         text.push_str(&rest[..open]);
         let after = &rest[open + 1..];
@@ -24,9 +43,7 @@ pub fn fill_script(route: &mut Route, matrix: &Matrix) {
             break;
         };
         let name = &after[..close];
-        if let Some(value) = placeholder(route, matrix, name) {
-            text.push_str(&value);
-        } else {
+        if !placeholder(&mut text, route, matrix, due, name) {
             // Validation reports unknown placeholders; keep them visible.
             text.push('{');
             text.push_str(name);
@@ -40,57 +57,147 @@ pub fn fill_script(route: &mut Route, matrix: &Matrix) {
     }
 }
 
-fn placeholder(route: &Route, matrix: &Matrix, name: &str) -> Option<String> {
-    let channel = |p: &super::PartyView| {
-        p.first_channel()
-            .unwrap_or_else(|| "no public channel".into())
+/// Appends the value of placeholder `name` to `out`; false for an unknown name.
+fn placeholder(
+    out: &mut String,
+    route: &Route,
+    matrix: &Matrix,
+    due: &[Option<DateTime<FixedOffset>>; 4],
+    name: &str,
+) -> bool {
+    let channel = |out: &mut String, p: &super::PartyView| match p.first_channel_parts() {
+        Some((kind, value)) => {
+            out.push_str(kind);
+            out.push(' ');
+            out.push_str(value);
+        }
+        None => out.push_str("no public channel"),
     };
-    Some(match name {
-        "severity" => route.severity.id.clone(),
-        "severity_name" => route.severity.name.clone(),
-        "tier" => route.tier.id.clone(),
-        "tier_name" => route.tier.name.clone(),
-        "owner" => route.owner.name.clone(),
-        "owner_channel" => channel(&route.owner),
-        "backup" => route
-            .backup
-            .as_ref()
-            .map(|p| p.name.clone())
-            .unwrap_or_default(),
-        "backup_channel" => route.backup.as_deref().map(channel).unwrap_or_default(),
-        "notify" if route.notify.is_empty() => "nobody else".to_string(),
-        "notify" => route
-            .notify
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        "acknowledge_by" => readable_time(&route.deadlines.acknowledge_by),
-        "assess_by" => readable_time(&route.deadlines.assess_by),
-        "resolve_by" => readable_time(&route.deadlines.resolve_by),
-        "next_update_by" => readable_time(&route.deadlines.next_update_by),
-        "sponsor" => matrix
-            .manifest
-            .as_ref()
-            .and_then(|m| matrix.party(&m.sponsor.value))
-            .map(|p| p.name.clone())
-            .unwrap_or_default(),
-        "how_to_ask" => matrix
-            .manifest
-            .as_ref()
-            .map(|m| m.how_to_ask.trim().replace('\n', " "))
-            .unwrap_or_default(),
-        "matrix_version" => matrix.version().to_string(),
-        _ => return None,
-    })
+    let time = |out: &mut String, index: usize, text: &str| match due.get(index) {
+        Some(Some(t)) => push_readable(out, t),
+        _ => out.push_str(text),
+    };
+    match name {
+        "severity" => out.push_str(&route.severity.id),
+        "severity_name" => out.push_str(&route.severity.name),
+        "tier" => out.push_str(&route.tier.id),
+        "tier_name" => out.push_str(&route.tier.name),
+        "owner" => out.push_str(&route.owner.name),
+        "owner_channel" => channel(out, &route.owner),
+        "backup" => {
+            if let Some(p) = &route.backup {
+                out.push_str(&p.name);
+            }
+        }
+        "backup_channel" => {
+            if let Some(p) = &route.backup {
+                channel(out, p);
+            }
+        }
+        "notify" if route.notify.is_empty() => out.push_str("nobody else"),
+        "notify" => {
+            for (i, p) in route.notify.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&p.name);
+            }
+        }
+        "acknowledge_by" => time(out, 0, &route.deadlines.acknowledge_by),
+        "assess_by" => time(out, 1, &route.deadlines.assess_by),
+        "resolve_by" => time(out, 2, &route.deadlines.resolve_by),
+        "next_update_by" => time(out, 3, &route.deadlines.next_update_by),
+        "sponsor" => {
+            if let Some(p) = matrix
+                .manifest
+                .as_ref()
+                .and_then(|m| matrix.party(&m.sponsor.value))
+            {
+                out.push_str(&p.name);
+            }
+        }
+        "how_to_ask" => {
+            if let Some(m) = &matrix.manifest {
+                out.push_str(&m.how_to_ask.trim().replace('\n', " "));
+            }
+        }
+        "matrix_version" => out.push_str(matrix.version()),
+        _ => return false,
+    }
+    true
 }
 
-/// `Mon 2026-03-09 13:00 CET` from an RFC 3339 instant.
+/// `Mon 2026-03-09 13:00 +01:00` from an RFC 3339 instant; the text itself when it
+/// does not parse.
 pub fn readable_time(rfc3339: &str) -> String {
-    DateTime::parse_from_rfc3339(rfc3339).map_or_else(
-        |_| rfc3339.to_string(),
-        |t| t.format("%a %Y-%m-%d %H:%M %:z").to_string(),
-    )
+    let mut out = String::with_capacity(26);
+    push_readable_time(&mut out, rfc3339);
+    out
+}
+
+/// Appends [`readable_time`] of `rfc3339` to `out`.
+fn push_readable_time(out: &mut String, rfc3339: &str) {
+    match DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(t) => push_readable(out, &t),
+        Err(_) => out.push_str(rfc3339),
+    }
+}
+
+/// Appends `t` as `Mon 2026-03-09 13:00 +01:00`: what chrono writes for
+/// `%a %Y-%m-%d %H:%M %:z`, without interpreting a format string each time.
+pub(super) fn push_readable<Tz: chrono::TimeZone>(out: &mut String, t: &DateTime<Tz>)
+where
+    Tz::Offset: chrono::Offset + std::fmt::Display,
+{
+    use chrono::{Datelike as _, Offset as _, Timelike as _};
+    let year = t.year();
+    // Offsets with seconds (local mean time before 1900s) are left to chrono's rounding.
+    if !(0..=9999).contains(&year) || t.offset().fix().local_minus_utc() % 60 != 0 {
+        let _ = write!(out, "{}", t.format("%a %Y-%m-%d %H:%M %:z"));
+        return;
+    }
+    let offset = t.offset().fix().local_minus_utc();
+    let sign = if offset < 0 { '-' } else { '+' };
+    let offset = offset.unsigned_abs() / 60;
+    let year = year.unsigned_abs();
+    out.push_str(weekday_abbreviation(t.weekday()));
+    out.push(' ');
+    push_two_digits(out, year / 100);
+    push_two_digits(out, year % 100);
+    out.push('-');
+    push_two_digits(out, t.month());
+    out.push('-');
+    push_two_digits(out, t.day());
+    out.push(' ');
+    push_two_digits(out, t.hour());
+    out.push(':');
+    push_two_digits(out, t.minute());
+    out.push(' ');
+    out.push(sign);
+    push_two_digits(out, offset / 60);
+    out.push(':');
+    push_two_digits(out, offset % 60);
+}
+
+/// `Mon` .. `Sun`, as chrono's `%a` writes them.
+fn weekday_abbreviation(day: chrono::Weekday) -> &'static str {
+    use chrono::Weekday::{Fri, Mon, Sat, Sun, Thu, Tue, Wed};
+    match day {
+        Mon => "Mon",
+        Tue => "Tue",
+        Wed => "Wed",
+        Thu => "Thu",
+        Fri => "Fri",
+        Sat => "Sat",
+        Sun => "Sun",
+    }
+}
+
+/// Appends `n` (below 100) as two decimal digits.
+fn push_two_digits(out: &mut String, n: u32) {
+    for digit in [n / 10 % 10, n % 10] {
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
 }
 
 fn remaining(due: &str, now: DateTime<Utc>) -> String {
@@ -423,5 +530,41 @@ fn md_party(p: &super::PartyView) -> String {
     match p.first_channel() {
         Some(c) => format!("{} (`{}`), {c}", p.name, p.id),
         None => format!("{} (`{}`)", p.name, p.id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{push_readable, readable_time};
+    use chrono::{DateTime, TimeZone as _, Utc};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The hand-rolled writer says exactly what chrono's `%a %Y-%m-%d %H:%M %:z`
+        /// says, in zones east and west of UTC and with half-hour offsets.
+        #[test]
+        fn readable_matches_chrono(secs in -62_000_000_000i64..253_000_000_000, zone in 0usize..4) {
+            let zones = [
+                chrono_tz::Europe::Berlin,
+                chrono_tz::America::St_Johns,
+                chrono_tz::Asia::Kolkata,
+                chrono_tz::UTC,
+            ];
+            let t = zones[zone].timestamp_opt(secs, 0).unwrap();
+            let mut ours = String::new();
+            push_readable(&mut ours, &t);
+            prop_assert_eq!(&ours, &t.format("%a %Y-%m-%d %H:%M %:z").to_string());
+            prop_assert_eq!(readable_time(&t.to_rfc3339()), ours);
+        }
+    }
+
+    #[test]
+    fn readable_time_keeps_text_it_cannot_read() {
+        assert_eq!(readable_time("soon"), "soon");
+        let t: DateTime<Utc> = "2026-03-09T12:00:00Z".parse().unwrap();
+        assert_eq!(
+            readable_time(&t.with_timezone(&chrono_tz::Europe::Berlin).to_rfc3339()),
+            "Mon 2026-03-09 13:00 +01:00"
+        );
     }
 }
