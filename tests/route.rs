@@ -453,3 +453,41 @@ fn batch_error_lines_keep_the_id_and_reject_empty_descriptions() {
             .contains("empty")
     );
 }
+
+#[test]
+fn a_batch_record_is_the_single_route_with_id_and_line_first() {
+    // The batch writer serialises each route directly; the record must stay the
+    // `route --format json` object, key order included, after `id` and `line`.
+    let description = "Payroll flow fails since 9:00 and exposes employee bank details";
+    let at = "2026-03-06T10:00:00+01:00";
+    let single = escalate()
+        .args(["route", "--format", "json", "--at", at, description])
+        .output()
+        .unwrap();
+    assert!(single.status.success());
+    let single: Value = serde_json::from_slice(&single.stdout).unwrap();
+    let line = serde_json::json!({ "id": 7, "description": description }).to_string();
+    let batch = escalate()
+        .args(["route", "--batch", "-", "--at", at])
+        .write_stdin(format!("{line}\n"))
+        .output()
+        .unwrap();
+    assert!(batch.status.success());
+    let record: Value = serde_json::from_slice(&batch.stdout).unwrap();
+    let record = record.as_object().unwrap();
+    let keys: Vec<&String> = record.keys().collect();
+    assert_eq!(keys[..2], ["id", "line"]);
+    assert_eq!(record["id"], 7);
+    assert_eq!(record["line"], 1);
+    let rest: serde_json::Map<String, Value> = record
+        .iter()
+        .skip(2)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let single = single.as_object().unwrap();
+    assert_eq!(
+        rest.keys().collect::<Vec<_>>(),
+        single.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(&rest, single);
+}

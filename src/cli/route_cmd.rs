@@ -217,6 +217,16 @@ fn parse_batch_line(
     Ok(entry)
 }
 
+/// One routed line of a batch: the route's own fields after `id` and `line`.
+#[derive(serde::Serialize)]
+struct BatchRecord<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<serde_json::Value>,
+    line: usize,
+    #[serde(flatten)]
+    route: &'a Route,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_batch(
     ctx: &Context,
@@ -248,63 +258,45 @@ fn run_batch(
         if line.trim().is_empty() {
             continue;
         }
-        let record = match parse_batch_line(number, &line) {
-            Err((id, message)) => {
-                serde_json::json!({ "line": number, "id": id, "error": { "message": message } })
+        let outcome = parse_batch_line(number, &line).and_then(|entry| {
+            let opened_at = match entry.opened_at.as_deref().map(parse_time) {
+                Some(Err(message)) => return Err((entry.id, message)),
+                Some(Ok(t)) => t,
+                None => default_opened,
+            };
+            let incident = Incident {
+                description: entry.description,
+                opened_at,
+                facts: entry.facts,
+                redact,
+            };
+            match router.route(&incident) {
+                Ok(route) => Ok((entry.id, incident, route)),
+                Err(e) => Err((entry.id, e.to_string())),
             }
-            Ok(entry) => {
-                let opened = match entry.opened_at.as_deref().map(parse_time) {
-                    Some(Err(message)) => Err(message),
-                    Some(Ok(t)) => Ok(t),
-                    None => Ok(default_opened),
-                };
-                let result = opened.and_then(|opened_at| {
-                    let incident = Incident {
-                        description: entry.description.clone(),
-                        opened_at,
-                        facts: entry.facts.clone(),
-                        redact,
-                    };
-                    router
-                        .route(&incident)
-                        .map(|r| (incident, r))
-                        .map_err(|e| e.to_string())
-                });
-                match result {
-                    Ok((incident, mut route)) => {
-                        route.matrix.commit = commit.map(str::to_string);
-                        if let Some(path) = audit_path {
-                            write_audit(
-                                path,
-                                requester,
-                                &incident,
-                                &route,
-                                ctx.now,
-                                router.matrix(),
-                            )?;
-                        }
-                        // `id` and `line` first, then the route in its documented order.
-                        let mut map = serde_json::Map::new();
-                        if let Some(id) = entry.id {
-                            map.insert("id".into(), id);
-                        }
-                        map.insert("line".into(), number.into());
-                        if let serde_json::Value::Object(fields) =
-                            serde_json::to_value(&route).unwrap_or_default()
-                        {
-                            map.extend(fields);
-                        }
-                        serde_json::Value::Object(map)
-                    }
-                    Err(message) => serde_json::json!({
-                        "line": number,
-                        "id": entry.id,
-                        "error": { "message": message },
-                    }),
+        });
+        let written = match outcome {
+            Ok((id, incident, mut route)) => {
+                route.matrix.commit = commit.map(str::to_string);
+                if let Some(path) = audit_path {
+                    write_audit(path, requester, &incident, &route, ctx.now, router.matrix())?;
                 }
+                // `id` and `line` first, then the route in its documented order.
+                serde_json::to_writer(
+                    &mut out,
+                    &BatchRecord {
+                        id,
+                        line: number,
+                        route: &route,
+                    },
+                )
             }
+            Err((id, message)) => serde_json::to_writer(
+                &mut out,
+                &serde_json::json!({ "line": number, "id": id, "error": { "message": message } }),
+            ),
         };
-        serde_json::to_writer(&mut out, &record).map_err(|e| CliError::Io {
+        written.map_err(|e| CliError::Io {
             context: "writing a batch result".into(),
             source: e.into(),
         })?;
