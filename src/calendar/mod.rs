@@ -320,8 +320,9 @@ impl Calendar {
         if weekly == 0 {
             return Err(no_time);
         }
-        let first = self.local_date_shifted(start, -2)?;
-        let last = self.local_date_shifted(start, i64::from(HORIZON_DAYS))?;
+        let today = self.local_date(start).ok_or(CalendarError::OutOfRange)?;
+        let first = shift_date(today, -2)?;
+        let last = shift_date(today, i64::from(HORIZON_DAYS))?;
         // Working time used up by the periods before the current one.
         let mut elapsed: Nanos = 0;
         let mut next = targets.iter().peekable();

@@ -58,11 +58,20 @@ struct Evidence {
     phrases: Vec<usize>,
 }
 
+/// The targets of one (severity, tier) pair with what every route on them shows.
+#[derive(Debug)]
+struct Prepared<'m> {
+    targets: &'m EffectiveTargets,
+    /// The zone deadlines are shown in.
+    zone: chrono_tz::Tz,
+    /// The targets as written durations, by name.
+    written: BTreeMap<String, String>,
+}
+
 /// A matrix prepared for routing.
 #[derive(Debug)]
 pub struct Router<'m> {
     matrix: &'m Matrix,
-    checked: &'m Checked,
     index: PhraseIndex,
     slots: Vec<Slot>,
     phrases: Vec<String>,
@@ -77,6 +86,8 @@ pub struct Router<'m> {
     severity_rank: BTreeMap<String, u32>,
     /// Printable parties, by position in the matrix, built on first use.
     party_views: Vec<std::sync::OnceLock<Arc<PartyView>>>,
+    /// Per (severity id, tier id): the targets and what is shown of them.
+    prepared: std::collections::HashMap<(&'m str, &'m str), Prepared<'m>>,
     /// Per calendar id: the dates its walks have visited (see [`DayMemo`]). The
     /// calendars belong to `checked`, which cannot change while it is borrowed here.
     day_memos: std::sync::Mutex<std::collections::HashMap<String, DayMemo>>,
@@ -193,7 +204,6 @@ impl<'m> Router<'m> {
             .collect();
         Ok(Router {
             matrix,
-            checked,
             index,
             slots,
             phrases: phrase_list.into_iter().map(|(p, _)| p).collect(),
@@ -208,6 +218,7 @@ impl<'m> Router<'m> {
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
             day_memos: std::sync::Mutex::default(),
+            prepared: prepare_targets(matrix, checked),
         })
     }
 
@@ -249,11 +260,6 @@ impl<'m> Router<'m> {
             let Some(slot) = self.slots.get(hit.payload as usize) else {
                 continue;
             };
-            let matched = incident
-                .description
-                .get(hit.bytes.clone())
-                .unwrap_or_default()
-                .to_string();
             match *slot {
                 Slot::Any(r) | Slot::All(r, _) | Slot::None(r) => {
                     let e = evidence
@@ -276,6 +282,11 @@ impl<'m> Router<'m> {
                     }
                 }
                 Slot::Level(d, l) => {
+                    let matched = incident
+                        .description
+                        .get(hit.bytes.clone())
+                        .unwrap_or_default()
+                        .to_string();
                     let entry = inferred.entry(d).or_insert((l, Vec::new()));
                     if l > entry.0 {
                         *entry = (l, vec![matched]);
@@ -574,12 +585,12 @@ impl<'m> Router<'m> {
             }
         }
 
-        let targets = self
-            .checked
-            .targets
-            .get(&(severity_id.clone(), tier_id.clone()))
+        let prepared = self
+            .prepared
+            .get(&(severity_id.as_str(), tier_id.as_str()))
             .ok_or(RouteError::InvalidMatrix)?;
-        let zone = self.display_zone(targets);
+        let targets = prepared.targets;
+        let zone = prepared.zone;
         let opened = incident.opened_at;
         // Every target and step, computed in one walk along the calendar.
         let wanted: Vec<chrono::Duration> = [
@@ -634,7 +645,7 @@ impl<'m> Router<'m> {
             text.push(' ');
             text.push_str(&names.join(", "));
             escalation.push(Step {
-                at: local.to_rfc3339(),
+                at: super::render::rfc3339(&local.fixed_offset()),
                 unless: step.unless.as_str().to_string(),
                 action: step.action.clone(),
                 notify: who,
@@ -645,32 +656,19 @@ impl<'m> Router<'m> {
         let owner = self.party_view(&owner_id);
         let backup = backup_id.as_deref().map(|b| self.party_view(b));
         let notify: Vec<Arc<PartyView>> = notify_ids.iter().map(|id| self.party_view(id)).collect();
-        let fmt_local = |t: DateTime<Utc>| t.with_timezone(&zone).to_rfc3339();
+        // Each deadline in the display zone, converted once for the JSON text and the
+        // script's readable times alike.
+        let [ack_local, assess_local, resolve_local, update_local] =
+            [acknowledge_by, assess_by, resolve_by, next_update_by]
+                .map(|t| t.with_timezone(&zone).fixed_offset());
         let deadlines = DeadlineSet {
             clock: targets.calendar.clone().unwrap_or_else(|| "24x7".into()),
             time_zone: zone.name().to_string(),
-            acknowledge_by: fmt_local(acknowledge_by),
-            assess_by: fmt_local(assess_by),
-            resolve_by: fmt_local(resolve_by),
-            next_update_by: fmt_local(next_update_by),
-            targets: BTreeMap::from([
-                (
-                    "acknowledge".to_string(),
-                    crate::matrix::duration::format_minutes(targets.acknowledge),
-                ),
-                (
-                    "assess".to_string(),
-                    crate::matrix::duration::format_minutes(targets.assess),
-                ),
-                (
-                    "resolve".to_string(),
-                    crate::matrix::duration::format_minutes(targets.resolve),
-                ),
-                (
-                    "update_every".to_string(),
-                    crate::matrix::duration::format_minutes(targets.update_every),
-                ),
-            ]),
+            acknowledge_by: super::render::rfc3339(&ack_local),
+            assess_by: super::render::rfc3339(&assess_local),
+            resolve_by: super::render::rfc3339(&resolve_local),
+            next_update_by: super::render::rfc3339(&update_local),
+            targets: prepared.written.clone(),
         };
 
         let mut rule_matches: Vec<RuleMatch> = Vec::new();
@@ -793,14 +791,13 @@ impl<'m> Router<'m> {
                 version: m.version().to_string(),
                 commit: None,
             },
-            opened_at: opened.with_timezone(&zone).to_rfc3339(),
+            opened_at: super::render::rfc3339(&opened.with_timezone(&zone).fixed_offset()),
         };
-        let local = |t: DateTime<Utc>| Some(t.with_timezone(&zone).fixed_offset());
         let due = [
-            local(acknowledge_by),
-            local(assess_by),
-            local(resolve_by),
-            local(next_update_by),
+            Some(ack_local),
+            Some(assess_local),
+            Some(resolve_local),
+            Some(update_local),
         ];
         super::render::fill_script_at(&mut route, m, &due);
         Ok(route)
@@ -837,18 +834,6 @@ impl<'m> Router<'m> {
         .map_err(to_error)
     }
 
-    fn display_zone(&self, targets: &EffectiveTargets) -> chrono_tz::Tz {
-        match &targets.clock {
-            Clock::Business(cal) => cal.zone,
-            Clock::AroundTheClock => self
-                .matrix
-                .manifest
-                .as_ref()
-                .and_then(|m| m.time_zone.value.parse().ok())
-                .unwrap_or(chrono_tz::UTC),
-        }
-    }
-
     /// The printable view of a party, built once per router and shared.
     fn party_view(&self, id: &str) -> Arc<PartyView> {
         let Some(slot) = self
@@ -882,6 +867,52 @@ impl<'m> Router<'m> {
                 channels: BTreeMap::new(),
             },
         }
+    }
+}
+
+/// Every (severity, tier) pair's targets with what routes on them show.
+fn prepare_targets<'m>(
+    matrix: &Matrix,
+    checked: &'m Checked,
+) -> std::collections::HashMap<(&'m str, &'m str), Prepared<'m>> {
+    checked
+        .targets
+        .iter()
+        .map(|((severity, tier), targets)| {
+            let written = [
+                ("acknowledge", targets.acknowledge),
+                ("assess", targets.assess),
+                ("resolve", targets.resolve),
+                ("update_every", targets.update_every),
+            ]
+            .into_iter()
+            .map(|(name, minutes)| {
+                (
+                    name.to_string(),
+                    crate::matrix::duration::format_minutes(minutes),
+                )
+            })
+            .collect();
+            let prepared = Prepared {
+                targets,
+                zone: display_zone(matrix, targets),
+                written,
+            };
+            ((severity.as_str(), tier.as_str()), prepared)
+        })
+        .collect()
+}
+
+/// The zone deadlines on `targets` are shown in: the calendar's, or the matrix's
+/// own for around-the-clock targets.
+fn display_zone(matrix: &Matrix, targets: &EffectiveTargets) -> chrono_tz::Tz {
+    match &targets.clock {
+        Clock::Business(cal) => cal.zone,
+        Clock::AroundTheClock => matrix
+            .manifest
+            .as_ref()
+            .and_then(|m| m.time_zone.value.parse().ok())
+            .unwrap_or(chrono_tz::UTC),
     }
 }
 

@@ -160,23 +160,57 @@ where
     let sign = if offset < 0 { '-' } else { '+' };
     let offset = offset.unsigned_abs() / 60;
     let year = year.unsigned_abs();
-    out.push_str(weekday_abbreviation(t.weekday()));
+    let local = t.naive_local();
+    out.push_str(weekday_abbreviation(local.weekday()));
     out.push(' ');
     push_two_digits(out, year / 100);
     push_two_digits(out, year % 100);
     out.push('-');
-    push_two_digits(out, t.month());
+    push_two_digits(out, local.month());
     out.push('-');
-    push_two_digits(out, t.day());
+    push_two_digits(out, local.day());
     out.push(' ');
-    push_two_digits(out, t.hour());
+    push_two_digits(out, local.hour());
     out.push(':');
-    push_two_digits(out, t.minute());
+    push_two_digits(out, local.minute());
     out.push(' ');
     out.push(sign);
     push_two_digits(out, offset / 60);
     out.push(':');
     push_two_digits(out, offset % 60);
+}
+
+/// `t` as RFC 3339 (`2026-03-09T13:00:00+01:00`): what chrono's `to_rfc3339` writes,
+/// without its general formatting machinery for the common case of whole seconds.
+pub(super) fn rfc3339(t: &DateTime<FixedOffset>) -> String {
+    use chrono::{Datelike as _, Offset as _, Timelike as _};
+    let offset = t.offset().fix().local_minus_utc();
+    let year = t.year();
+    if !(0..=9999).contains(&year) || t.nanosecond() != 0 || offset % 60 != 0 {
+        return t.to_rfc3339();
+    }
+    let sign = if offset < 0 { '-' } else { '+' };
+    let offset = offset.unsigned_abs() / 60;
+    let year = year.unsigned_abs();
+    let local = t.naive_local();
+    let mut out = String::with_capacity(25);
+    push_two_digits(&mut out, year / 100);
+    push_two_digits(&mut out, year % 100);
+    out.push('-');
+    push_two_digits(&mut out, local.month());
+    out.push('-');
+    push_two_digits(&mut out, local.day());
+    out.push('T');
+    push_two_digits(&mut out, local.hour());
+    out.push(':');
+    push_two_digits(&mut out, local.minute());
+    out.push(':');
+    push_two_digits(&mut out, local.second());
+    out.push(sign);
+    push_two_digits(&mut out, offset / 60);
+    out.push(':');
+    push_two_digits(&mut out, offset % 60);
+    out
 }
 
 /// `Mon` .. `Sun`, as chrono's `%a` writes them.
@@ -195,8 +229,10 @@ fn weekday_abbreviation(day: chrono::Weekday) -> &'static str {
 
 /// Appends `n` (below 100) as two decimal digits.
 fn push_two_digits(out: &mut String, n: u32) {
+    const DIGITS: &[u8; 10] = b"0123456789";
     for digit in [n / 10 % 10, n % 10] {
-        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+        let byte = DIGITS.get(digit as usize).copied().unwrap_or(b'0');
+        out.push(char::from(byte));
     }
 }
 
@@ -535,7 +571,7 @@ fn md_party(p: &super::PartyView) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{push_readable, readable_time};
+    use super::{push_readable, readable_time, rfc3339};
     use chrono::{DateTime, TimeZone as _, Utc};
     use proptest::prelude::*;
 
@@ -555,6 +591,9 @@ mod tests {
             push_readable(&mut ours, &t);
             prop_assert_eq!(&ours, &t.format("%a %Y-%m-%d %H:%M %:z").to_string());
             prop_assert_eq!(readable_time(&t.to_rfc3339()), ours);
+            prop_assert_eq!(rfc3339(&t.fixed_offset()), t.to_rfc3339());
+            let with_nanos = t.fixed_offset() + chrono::Duration::nanoseconds(1_500);
+            prop_assert_eq!(rfc3339(&with_nanos), with_nanos.to_rfc3339());
         }
     }
 
