@@ -1612,8 +1612,8 @@ fn write_parts(parts: Parts, format: Format) -> Generated {
 /// `params`: same seed, with about `percent` % of the contacts and of the
 /// generated route rules changed, so that benchmarks can compare two large
 /// versions. Of the changed entries, a quarter each are removed (and
-/// re-added under a new id), edited in a field a diff reports as breaking or
-/// notable (a contact's role, a rule's severity), given new wording (a
+/// re-added under a new id), edited in a field that changes meaning (a
+/// contact's role, a rule's severity), given new wording (a
 /// contact's e-mail address, an extra rule phrase), or re-verified or
 /// re-summarised. The manifest's version becomes 2.0.0. Team leads, the
 /// fixed overrides and every other fragment stay as they are, so the result
