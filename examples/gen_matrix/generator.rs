@@ -1517,9 +1517,19 @@ fn rules(params: &Params, unit_team_ids: &[String]) -> (Vec<Entity>, Vec<Vec<Str
     (entities, all_phrases)
 }
 
+/// A matrix before it is written out: its fragments by name (no extension).
+struct Parts {
+    fragments: Vec<(String, Fragment)>,
+    rule_phrases: Vec<Vec<String>>,
+    dimension_phrases: Vec<String>,
+}
+
 /// Generates a matrix.
 pub fn generate(params: &Params) -> Generated {
-    let ext = params.format.extension();
+    write_parts(parts(params), params.format)
+}
+
+fn parts(params: &Params) -> Parts {
     let (teams, contact_chunks, tier3_backup) = people(params);
     let unit_team_ids: Vec<String> = unit_teams(params.contacts)
         .into_iter()
@@ -1571,10 +1581,20 @@ pub fn generate(params: &Params) -> Generated {
             },
         ));
     }
-    let files = fragments
+    Parts {
+        fragments,
+        rule_phrases,
+        dimension_phrases,
+    }
+}
+
+fn write_parts(parts: Parts, format: Format) -> Generated {
+    let ext = format.extension();
+    let files = parts
+        .fragments
         .into_iter()
         .map(|(name, fragment)| {
-            let text = match params.format {
+            let text = match format {
                 Format::Toml => to_toml(&fragment),
                 Format::Yaml => to_yaml(&fragment),
             };
@@ -1583,9 +1603,154 @@ pub fn generate(params: &Params) -> Generated {
         .collect();
     Generated {
         files,
-        rule_phrases,
-        dimension_phrases,
+        rule_phrases: parts.rule_phrases,
+        dimension_phrases: parts.dimension_phrases,
     }
+}
+
+/// A later version of the matrix that [`generate`] writes for the same
+/// `params`: same seed, with about `percent` % of the contacts and of the
+/// generated route rules changed, so that benchmarks can compare two large
+/// versions. Of the changed entries, a quarter each are removed (and
+/// re-added under a new id), edited in a field that changes meaning (a
+/// contact's role, a rule's severity), given new wording (a
+/// contact's e-mail address, an extra rule phrase), or re-verified or
+/// re-summarised. The manifest's version becomes 2.0.0. Team leads, the
+/// fixed overrides and every other fragment stay as they are, so the result
+/// is as valid as the original. `percent` is clamped to 1..=100.
+pub fn generate_changed(params: &Params, percent: usize) -> Generated {
+    let mut parts = parts(params);
+    let stride = 100 / percent.clamp(1, 100);
+    // Contacts 0..=leads are the sponsor and the team leads, named elsewhere.
+    let leads = core_teams().len() + unit_teams(params.contacts).len();
+    let (mut contact, mut rule) = (0, 0);
+    for (name, fragment) in &mut parts.fragments {
+        for (section, body) in &mut fragment.sections {
+            match (*section, body) {
+                ("manifest", Section::Table(entity)) => {
+                    set(entity, "version", s("2.0.0"));
+                }
+                ("contact", Section::List(entities)) => {
+                    change_list(entities, &mut contact, stride, leads, change_contact);
+                }
+                ("rule", Section::List(entities)) if name.starts_with("rules/") => {
+                    // Route rules only: the overrides come first.
+                    let overrides = 3 + (params.rules / 200).max(1);
+                    change_list(entities, &mut rule, stride, overrides, change_rule);
+                }
+                _ => {}
+            }
+        }
+    }
+    write_parts(parts, params.format)
+}
+
+/// Changes every `stride`-th entity of a list whose global index (counted
+/// on in `index` across files) is past `keep`; removed ones are re-added
+/// at the end of the list under a new id.
+fn change_list(
+    entities: &mut Vec<Entity>,
+    index: &mut usize,
+    stride: usize,
+    keep: usize,
+    change: fn(&mut Entity, usize),
+) {
+    let mut readded = Vec::new();
+    let mut kept = Vec::with_capacity(entities.len());
+    for mut entity in entities.drain(..) {
+        let i = *index;
+        *index += 1;
+        if i <= keep || i % stride != stride / 2 {
+            kept.push(entity);
+            continue;
+        }
+        let which = (i / stride) % 4;
+        if which == 0 {
+            let id = match get(&entity, "id") {
+                Some(V::S(id)) => id.clone(),
+                _ => continue,
+            };
+            set(&mut entity, "id", s(format!("{id}-v2")));
+            readded.push(entity);
+        } else {
+            change(&mut entity, which);
+            kept.push(entity);
+        }
+    }
+    kept.extend(readded);
+    *entities = kept;
+}
+
+fn change_contact(entity: &mut Entity, which: usize) {
+    match which {
+        1 => set(entity, "role", s("Platform champion")),
+        2 => {
+            if let Some(V::Map(channels)) = get_mut(entity, "channels")
+                && let Some(V::S(email)) = get_mut(channels, "email")
+            {
+                *email = email.replace("@example.org", "@new.example.org");
+            }
+        }
+        _ => set(entity, "verified", s(date_before(1))),
+    }
+}
+
+fn change_rule(entity: &mut Entity, which: usize) {
+    match which {
+        1 => {
+            if let Some(V::Map(then)) = get_mut(entity, "then")
+                && let Some(V::S(severity)) = get_mut(then, "severity")
+            {
+                *severity = if severity == "sev4" { "sev3" } else { "sev4" }.into();
+            }
+        }
+        2 => {
+            if let Some(V::Map(when)) = get_mut(entity, "when")
+                && let Some(V::Strs(any)) = get_mut(when, "any")
+                && let Some(first) = any.first()
+            {
+                let extra = format!("{first} again");
+                any.push(extra);
+            }
+        }
+        _ => {
+            if let Some(V::S(summary)) = get_mut(entity, "summary") {
+                summary.push_str(" Reviewed.");
+            }
+        }
+    }
+}
+
+fn get<'a>(entity: &'a Entity, key: &str) -> Option<&'a V> {
+    entity.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+fn get_mut<'a>(entity: &'a mut Entity, key: &str) -> Option<&'a mut V> {
+    entity.iter_mut().find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+fn set(entity: &mut Entity, key: &'static str, value: V) {
+    if let Some(slot) = get_mut(entity, key) {
+        *slot = value;
+    } else {
+        entity.push((key, value));
+    }
+}
+
+/// A routing test file (TOML, `tests/` of a matrix folder) of `count` cases
+/// from [`descriptions`], with empty expectations: they route (and pass),
+/// and a diff reports those whose route changed.
+pub fn test_file(generated: &Generated, count: usize, seed: u64) -> String {
+    let mut out = String::from("# Generated routing cases, without expectations.\n");
+    for (i, description) in descriptions(generated, count, seed).iter().enumerate() {
+        let _ = write!(
+            out,
+            "\n[[case]]\nid = \"generated-{:04}\"\ndescription = {}\nexpect = {{}}\n",
+            i + 1,
+            quote(description)
+        );
+    }
+    out
 }
 
 /// `count` varied incident descriptions for a generated matrix: most name
