@@ -64,6 +64,9 @@ pub struct Global {
         value_name = "TIME"
     )]
     pub now: Option<String>,
+    /// Load the matrix without the cache of parsed matrices (in $XDG_CACHE_HOME/escalate)
+    #[arg(long, global = true, env = "ESCALATE_NO_CACHE")]
+    pub no_cache: bool,
 }
 
 /// When to use colour.
@@ -203,6 +206,7 @@ pub struct Context {
     matrix: Option<PathBuf>,
     now: DateTime<Utc>,
     color: bool,
+    cache: Option<crate::cache::Cache>,
 }
 
 impl Context {
@@ -224,6 +228,11 @@ impl Context {
             matrix: global.matrix.clone(),
             now,
             color,
+            cache: if global.no_cache {
+                None
+            } else {
+                crate::cache::Cache::from_env()
+            },
         })
     }
 
@@ -231,11 +240,11 @@ impl Context {
     /// (saying so on standard error).
     fn load(&self, io: &mut Io<'_>) -> Result<(Matrix, Vec<Finding>), CliError> {
         if let Some(path) = &self.matrix {
-            return Ok(matrix::load_path(path)?);
+            return self.load_path(path);
         }
         let default = Path::new("matrix");
         if default.is_dir() {
-            return Ok(matrix::load_path(default)?);
+            return self.load_path(default);
         }
         writeln!(
             io.err,
@@ -247,6 +256,17 @@ impl Context {
             .map(|(name, text)| ((*name).to_string(), text.as_bytes().to_vec()))
             .collect();
         Ok(matrix::load_files(Origin::Shipped, files))
+    }
+
+    /// Loads a matrix path through the cache unless it is off.
+    fn load_path(&self, path: &Path) -> Result<(Matrix, Vec<Finding>), CliError> {
+        match &self.cache {
+            Some(cache) => {
+                let (matrix, findings, _) = cache.load_path(path)?;
+                Ok((matrix, findings))
+            }
+            None => Ok(matrix::load_path(path)?),
+        }
     }
 
     /// The routing tests: `--tests DIR`, else the matrix folder's `tests/`,
