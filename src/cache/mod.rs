@@ -3,7 +3,7 @@
 //!
 //! One entry per matrix path, under `$XDG_CACHE_HOME/escalate` (else
 //! `~/.cache/escalate`), never inside the matrix folder. An entry holds the
-//! loaded entities and the files' texts, and is used only when
+//! loaded entities (with their positions), and is used only when
 //!
 //! - it was written by this very binary (version, size and modification
 //!   time of the executable),
@@ -38,7 +38,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Start of every entry; the last byte is the layout version.
-const MAGIC: &[u8; 16] = b"escalate-cache\x00\x01";
+const MAGIC: &[u8; 16] = b"escalate-cache\x00\x02";
 
 /// Bytes of a SHA-256 digest.
 const DIGEST: usize = 32;
@@ -230,19 +230,29 @@ fn same_files(matrix: &Matrix, files: &[(String, Vec<u8>)]) -> bool {
             .iter()
             .zip(files)
             .all(|(source, (name, bytes))| {
-                let Ok(text) = std::str::from_utf8(bytes) else {
-                    return false;
-                };
-                let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-                source.path == *name && *source.text == *text.replace("\r\n", "\n")
+                source.path == *name && text_of(bytes).is_some_and(|t| *source.text == *t)
             })
+}
+
+/// A file's text as the loader keeps it: UTF-8 without a byte-order mark,
+/// with LF line endings. An entry is only written after checking that the
+/// loader's texts are these, so a hit (same bytes) rebuilds them exactly.
+fn text_of(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    Some(if text.contains("\r\n") {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_string()
+    })
 }
 
 /// What an entry holds after its header.
 #[derive(BorshSerialize, BorshDeserialize)]
 struct Entry {
-    /// Display path and text of each source file, in load order.
-    sources: Vec<(String, String)>,
+    /// Display path of each source file, in load order (their texts are
+    /// the files' bytes, which the key covers).
+    sources: Vec<String>,
     manifest: Option<Manifest>,
     severities: Vec<Severity>,
     tiers: Vec<Tier>,
@@ -261,11 +271,7 @@ struct Entry {
 impl Entry {
     fn from_matrix(m: &Matrix) -> Self {
         Entry {
-            sources: m
-                .sources
-                .iter()
-                .map(|s| (s.path.clone(), s.text.to_string()))
-                .collect(),
+            sources: m.sources.iter().map(|s| s.path.clone()).collect(),
             manifest: m.manifest.clone(),
             severities: m.severities.clone(),
             tiers: m.tiers.clone(),
@@ -282,10 +288,17 @@ impl Entry {
         }
     }
 
-    fn into_matrix(self, origin: Origin) -> Matrix {
+    /// The matrix, with the texts of `files` (whose names match).
+    fn into_matrix(self, origin: Origin, files: &[(String, Vec<u8>)]) -> Option<Matrix> {
         let mut m = Matrix::empty(origin);
-        for (path, text) in self.sources {
-            m.sources.add(SourceFile::new(path, text));
+        if self.sources.len() != files.len() {
+            return None;
+        }
+        for (path, (name, bytes)) in self.sources.into_iter().zip(files) {
+            if path != *name {
+                return None;
+            }
+            m.sources.add(SourceFile::new(path, text_of(bytes)?));
         }
         m.manifest = self.manifest;
         m.severities = self.severities;
@@ -301,7 +314,7 @@ impl Entry {
         m.fallback = self.fallback;
         m.broken = self.broken;
         m.reindex();
-        m
+        Some(m)
     }
 }
 
@@ -321,13 +334,7 @@ fn read_entry(
         return None;
     }
     let entry: Entry = borsh::from_slice(payload).ok()?;
-    let names_match = entry.sources.len() == files.len()
-        && entry
-            .sources
-            .iter()
-            .zip(files)
-            .all(|((name, _), (file, _))| name == file);
-    names_match.then(|| entry.into_matrix(Origin::Path(path.to_path_buf())))
+    entry.into_matrix(Origin::Path(path.to_path_buf()), files)
 }
 
 /// Writes an entry atomically: a temporary file in the cache folder,

@@ -170,3 +170,20 @@ fn old_entries_are_pruned() {
     assert!(left.iter().any(|p| p.ends_with("other")));
     assert_eq!(cache.load_path(&folder).unwrap().2, Status::Hit);
 }
+
+#[test]
+fn byte_order_marks_and_crlf_are_read_as_the_loader_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::new(dir.path().join("cache"));
+    let folder = shipped_copy(dir.path());
+    let (name, text) = matrix::shipped::FILES[0];
+    let windows = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+    std::fs::write(folder.join(name), windows).unwrap();
+    let (plain, findings) = matrix::load_path(&folder).unwrap();
+    assert!(findings.is_empty());
+    assert_eq!(cache.load_path(&folder).unwrap().2, Status::Stored);
+    let (hit, _, status) = cache.load_path(&folder).unwrap();
+    assert_eq!(status, Status::Hit);
+    assert_eq!(snapshot(&hit), snapshot(&plain));
+    assert!(!hit.sources.iter().any(|s| s.text.contains('\r')));
+}

@@ -65,7 +65,12 @@ pub struct Global {
     )]
     pub now: Option<String>,
     /// Load the matrix without the cache of parsed matrices (in $XDG_CACHE_HOME/escalate)
-    #[arg(long, global = true, env = "ESCALATE_NO_CACHE")]
+    #[arg(
+        long,
+        global = true,
+        env = "ESCALATE_NO_CACHE",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
     pub no_cache: bool,
 }
 
