@@ -94,11 +94,28 @@ impl Cache {
     /// Loads the matrix at `path` like [`matrix::load_path`], from the cache
     /// when it holds a valid entry for the files as they are now.
     pub fn load_path(&self, path: &Path) -> Result<(Matrix, Vec<Finding>, Status), LoadError> {
-        let Some((files, key, entry_path)) = self.prepare(path) else {
+        let Some(entry_path) = self.entry_path(path) else {
             let (matrix, findings) = matrix::load_path(path)?;
             return Ok((matrix, findings, Status::Loaded));
         };
-        if let Some(matrix) = read_entry(&entry_path, &key, path, &files) {
+        // The entry is read, checked and decoded while the matrix files are
+        // read and hashed; it is used only if it was written for their hash.
+        let reading = {
+            let entry_path = entry_path.clone();
+            std::thread::spawn(move || read_entry(&entry_path))
+        };
+        let Some((files, key)) = read_files(path).and_then(|files| {
+            let key = key_of(&files)?;
+            Some((files, key))
+        }) else {
+            let (matrix, findings) = matrix::load_path(path)?;
+            return Ok((matrix, findings, Status::Loaded));
+        };
+        let cached = reading.join().ok().flatten();
+        if let Some((stored_key, entry)) = cached
+            && stored_key == key
+            && let Some(matrix) = entry.into_matrix(Origin::Path(path.to_path_buf()), &files)
+        {
             return Ok((matrix, Vec::new(), Status::Hit));
         }
         let (matrix, findings) = matrix::load_path(path)?;
@@ -113,22 +130,9 @@ impl Cache {
         Ok((matrix, findings, status))
     }
 
-    /// The matrix files, the key they give and the entry's path; `None`
-    /// when the cache cannot serve this path.
-    fn prepare(&self, path: &Path) -> Option<(Vec<(String, Vec<u8>)>, [u8; DIGEST], PathBuf)> {
-        let files = read_files(path)?;
-        let binary = binary_identity()?;
-        let mut key = Sha256::new();
-        key.update(MAGIC);
-        key.update(env!("CARGO_PKG_VERSION").as_bytes());
-        key.update([0]);
-        key.update(&binary);
-        for (name, bytes) in &files {
-            key.update((name.len() as u64).to_le_bytes());
-            key.update(name.as_bytes());
-            key.update((bytes.len() as u64).to_le_bytes());
-            key.update(bytes);
-        }
+    /// The entry of the matrix at `path` (as written and as resolved);
+    /// `None` when the path cannot be resolved.
+    fn entry_path(&self, path: &Path) -> Option<PathBuf> {
         let canonical = path.canonicalize().ok()?;
         let mut name = Sha256::new();
         name.update(canonical.as_os_str().as_encoded_bytes());
@@ -138,9 +142,25 @@ impl Cache {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let entry = self.dir.join(format!("matrix-{name}.bin"));
-        Some((files, key.finalize().into(), entry))
+        Some(self.dir.join(format!("matrix-{name}.bin")))
     }
+}
+
+/// The key of an entry: this binary and the matrix files' names and bytes.
+fn key_of(files: &[(String, Vec<u8>)]) -> Option<[u8; DIGEST]> {
+    let binary = binary_identity()?;
+    let mut key = Sha256::new();
+    key.update(MAGIC);
+    key.update(env!("CARGO_PKG_VERSION").as_bytes());
+    key.update([0]);
+    key.update(&binary);
+    for (name, bytes) in files {
+        key.update((name.len() as u64).to_le_bytes());
+        key.update(name.as_bytes());
+        key.update((bytes.len() as u64).to_le_bytes());
+        key.update(bytes);
+    }
+    Some(key.finalize().into())
 }
 
 /// What identifies the running executable: its size and modification time.
@@ -318,23 +338,18 @@ impl Entry {
     }
 }
 
-/// The matrix of a valid entry for `key`; `None` for a missing, stale or
-/// damaged one.
-fn read_entry(
-    entry: &Path,
-    key: &[u8; DIGEST],
-    path: &Path,
-    files: &[(String, Vec<u8>)],
-) -> Option<Matrix> {
+/// The key and contents of an intact entry; `None` for a missing or
+/// damaged one. Whether it is stale is for the caller to tell by the key.
+fn read_entry(entry: &Path) -> Option<([u8; DIGEST], Entry)> {
     let bytes = std::fs::read(entry).ok()?;
     let (magic, rest) = bytes.split_at_checked(MAGIC.len())?;
     let (stored_key, rest) = rest.split_at_checked(DIGEST)?;
     let (digest, payload) = rest.split_at_checked(DIGEST)?;
-    if magic != MAGIC || stored_key != key || digest != Sha256::digest(payload).as_slice() {
+    if magic != MAGIC || digest != Sha256::digest(payload).as_slice() {
         return None;
     }
     let entry: Entry = borsh::from_slice(payload).ok()?;
-    entry.into_matrix(Origin::Path(path.to_path_buf()), files)
+    Some((stored_key.try_into().ok()?, entry))
 }
 
 /// Writes an entry atomically: a temporary file in the cache folder,

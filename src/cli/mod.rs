@@ -244,12 +244,26 @@ impl Context {
     /// Loads the matrix: `--matrix`, else `./matrix`, else the shipped one
     /// (saying so on standard error).
     fn load(&self, io: &mut Io<'_>) -> Result<(Matrix, Vec<Finding>), CliError> {
-        if let Some(path) = &self.matrix {
-            return self.load_path(path);
-        }
-        let default = Path::new("matrix");
-        if default.is_dir() {
-            return self.load_path(default);
+        self.load_from(self.matrix_path(), io)
+    }
+
+    /// The matrix folder or file to read: `--matrix`, else `./matrix` when
+    /// it is a folder; `None` for the shipped matrix.
+    fn matrix_path(&self) -> Option<PathBuf> {
+        self.matrix.clone().or_else(|| {
+            let default = Path::new("matrix");
+            default.is_dir().then(|| default.to_path_buf())
+        })
+    }
+
+    /// [`Context::load`] from what [`Context::matrix_path`] said.
+    fn load_from(
+        &self,
+        path: Option<PathBuf>,
+        io: &mut Io<'_>,
+    ) -> Result<(Matrix, Vec<Finding>), CliError> {
+        if let Some(path) = path {
+            return self.load_path(&path);
         }
         writeln!(
             io.err,
