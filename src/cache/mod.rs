@@ -34,6 +34,7 @@ use crate::validate::diagnostic::Finding;
 use borsh::{BorshDeserialize, BorshSerialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -138,10 +139,12 @@ impl Cache {
         name.update(canonical.as_os_str().as_encoded_bytes());
         name.update([0]);
         name.update(path.as_os_str().as_encoded_bytes());
-        let name: String = name.finalize()[..16]
+        let name = name.finalize()[..16]
             .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+            .fold(String::new(), |mut hex, b| {
+                let _ = write!(hex, "{b:02x}");
+                hex
+            });
         Some(self.dir.join(format!("matrix-{name}.bin")))
     }
 }

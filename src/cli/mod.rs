@@ -64,7 +64,7 @@ pub struct Global {
         value_name = "TIME"
     )]
     pub now: Option<String>,
-    /// Load the matrix without the cache of parsed matrices (in $XDG_CACHE_HOME/escalate)
+    /// Parse the matrix files even when the cache of parsed matrices (~/.cache/escalate) holds them
     #[arg(
         long,
         global = true,
@@ -188,7 +188,8 @@ impl CliError {
     }
 }
 
-/// Runs a parsed command line; returns the exit code.
+/// Runs a parsed command line; returns the exit code. Meant to be the
+/// process's last act: `route` leaves its matrix to the operating system.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
     let ctx = Context::new(&cli.global, io.out_is_terminal)?;
     match cli.command {

@@ -161,6 +161,11 @@ pub(super) fn run(ctx: &Context, args: &RouteArgs, io: &mut Io<'_>) -> Result<u8
     io.out
         .write_all(text.as_bytes())
         .map_err(CliError::io("writing the route"))?;
+    // The process ends right after this: freeing the matrix, its checks and
+    // the router allocation by allocation would take longer than routing.
+    std::mem::forget(router);
+    std::mem::forget(checked);
+    std::mem::forget(matrix);
     Ok(EXIT_OK)
 }
 
