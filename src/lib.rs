@@ -6,6 +6,7 @@
 //! streams they are given.
 
 pub mod audit;
+pub mod cache;
 pub mod calendar;
 pub mod cli;
 pub mod diff;

@@ -118,6 +118,12 @@ pub fn matrix_commit(matrix: &Matrix) -> Option<String> {
     let Origin::Path(path) = &matrix.origin else {
         return None;
     };
+    commit_at(path)
+}
+
+/// [`matrix_commit`] for a matrix read from `path`: needs no loaded matrix,
+/// so it can run while the matrix loads.
+pub fn commit_at(path: &Path) -> Option<String> {
     let absolute = path.canonicalize().ok()?;
     let repo = git2::Repository::discover(&absolute).ok()?;
     let head = repo.head().ok()?.peel_to_commit().ok()?;

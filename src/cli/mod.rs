@@ -64,6 +64,14 @@ pub struct Global {
         value_name = "TIME"
     )]
     pub now: Option<String>,
+    /// Parse the matrix files even when the cache of parsed matrices (~/.cache/escalate) holds them
+    #[arg(
+        long,
+        global = true,
+        env = "ESCALATE_NO_CACHE",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub no_cache: bool,
 }
 
 /// When to use colour.
@@ -180,7 +188,8 @@ impl CliError {
     }
 }
 
-/// Runs a parsed command line; returns the exit code.
+/// Runs a parsed command line; returns the exit code. Meant to be the
+/// process's last act: `route` leaves its matrix to the operating system.
 pub fn run(cli: Cli, io: &mut Io<'_>) -> Result<u8, CliError> {
     let ctx = Context::new(&cli.global, io.out_is_terminal)?;
     match cli.command {
@@ -203,6 +212,7 @@ pub struct Context {
     matrix: Option<PathBuf>,
     now: DateTime<Utc>,
     color: bool,
+    cache: Option<crate::cache::Cache>,
 }
 
 impl Context {
@@ -224,18 +234,37 @@ impl Context {
             matrix: global.matrix.clone(),
             now,
             color,
+            cache: if global.no_cache {
+                None
+            } else {
+                crate::cache::Cache::from_env()
+            },
         })
     }
 
     /// Loads the matrix: `--matrix`, else `./matrix`, else the shipped one
     /// (saying so on standard error).
     fn load(&self, io: &mut Io<'_>) -> Result<(Matrix, Vec<Finding>), CliError> {
-        if let Some(path) = &self.matrix {
-            return Ok(matrix::load_path(path)?);
-        }
-        let default = Path::new("matrix");
-        if default.is_dir() {
-            return Ok(matrix::load_path(default)?);
+        self.load_from(self.matrix_path(), io)
+    }
+
+    /// The matrix folder or file to read: `--matrix`, else `./matrix` when
+    /// it is a folder; `None` for the shipped matrix.
+    fn matrix_path(&self) -> Option<PathBuf> {
+        self.matrix.clone().or_else(|| {
+            let default = Path::new("matrix");
+            default.is_dir().then(|| default.to_path_buf())
+        })
+    }
+
+    /// [`Context::load`] from what [`Context::matrix_path`] said.
+    fn load_from(
+        &self,
+        path: Option<PathBuf>,
+        io: &mut Io<'_>,
+    ) -> Result<(Matrix, Vec<Finding>), CliError> {
+        if let Some(path) = path {
+            return self.load_path(&path);
         }
         writeln!(
             io.err,
@@ -247,6 +276,17 @@ impl Context {
             .map(|(name, text)| ((*name).to_string(), text.as_bytes().to_vec()))
             .collect();
         Ok(matrix::load_files(Origin::Shipped, files))
+    }
+
+    /// Loads a matrix path through the cache unless it is off.
+    fn load_path(&self, path: &Path) -> Result<(Matrix, Vec<Finding>), CliError> {
+        match &self.cache {
+            Some(cache) => {
+                let (matrix, findings, _) = cache.load_path(path)?;
+                Ok((matrix, findings))
+            }
+            None => Ok(matrix::load_path(path)?),
+        }
     }
 
     /// The routing tests: `--tests DIR`, else the matrix folder's `tests/`,

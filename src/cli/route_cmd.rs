@@ -71,14 +71,21 @@ pub struct RouteArgs {
 }
 
 pub(super) fn run(ctx: &Context, args: &RouteArgs, io: &mut Io<'_>) -> Result<u8, CliError> {
-    let (matrix, findings) = ctx.load(io)?;
+    let path = ctx.matrix_path();
+    // The commit comes from git, not from the files' contents: look it up
+    // while the matrix loads (libgit2 reads the whole index to tell whether
+    // the matrix is dirty).
+    let commit = path
+        .clone()
+        .map(|path| std::thread::spawn(move || audit::commit_at(&path)));
+    let (matrix, findings) = ctx.load_from(path, io)?;
     let checked = ctx.check(&matrix, findings);
     if checked.has_errors() {
         super::report_matrix_errors(ctx, &matrix, &checked, io, "nothing was routed")?;
         return Ok(EXIT_ERROR);
     }
     let router = Router::new(&matrix, &checked)?;
-    let commit = crate::audit::matrix_commit(&matrix);
+    let commit = commit.and_then(|thread| thread.join().ok().flatten());
     let audit_path = args.audit_log.clone().or_else(|| {
         matrix
             .manifest
@@ -86,10 +93,12 @@ pub(super) fn run(ctx: &Context, args: &RouteArgs, io: &mut Io<'_>) -> Result<u8
             .and_then(|m| m.audit_log.clone())
             .map(PathBuf::from)
     });
-    let requester = args
-        .requester
-        .clone()
-        .unwrap_or_else(audit::default_requester);
+    // Only the audit log names the requester (git's config is read for it).
+    let requester = match (&audit_path, &args.requester) {
+        (None, _) => String::new(),
+        (Some(_), Some(name)) => name.clone(),
+        (Some(_), None) => audit::default_requester(),
+    };
 
     if let Some(batch) = &args.batch {
         return run_batch(
@@ -152,6 +161,11 @@ pub(super) fn run(ctx: &Context, args: &RouteArgs, io: &mut Io<'_>) -> Result<u8
     io.out
         .write_all(text.as_bytes())
         .map_err(CliError::io("writing the route"))?;
+    // The process ends right after this: freeing the matrix, its checks and
+    // the router allocation by allocation would take longer than routing.
+    std::mem::forget(router);
+    std::mem::forget(checked);
+    std::mem::forget(matrix);
     Ok(EXIT_OK)
 }
 

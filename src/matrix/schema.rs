@@ -17,7 +17,15 @@ pub type FileId = usize;
 pub type Ref = Spanned<String>;
 
 /// The matrix as a whole: name, version, owners, review cadence.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Manifest {
     /// Display name.
@@ -52,7 +60,15 @@ pub struct Manifest {
 }
 
 /// A severity level.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Severity {
     /// Stable id (`sev1`).
@@ -90,7 +106,15 @@ pub struct Severity {
 }
 
 /// SLA targets of a severity.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Targets {
     /// The calendar the targets count on; absent means around the clock.
@@ -107,7 +131,15 @@ pub struct Targets {
 }
 
 /// Targets that differ for one tier.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct TargetOverride {
     /// The tier these targets apply to.
@@ -131,7 +163,16 @@ pub struct TargetOverride {
 
 /// Which milestone an escalation step waits for.
 #[derive(
-    Debug, Clone, Copy, Deserialize, PartialEq, Eq, serde::Serialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    Deserialize,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Milestone {
@@ -155,7 +196,15 @@ impl Milestone {
 }
 
 /// "Not acknowledged within 30m: page the tier's backup."
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct EscalationStep {
     /// Delay after the incident was opened, on the severity's clock.
@@ -179,7 +228,16 @@ fn default_action() -> String {
 }
 
 /// Ways to reach a tier.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct TierChannels {
     /// Ticket queue.
@@ -194,7 +252,15 @@ pub struct TierChannels {
 }
 
 /// A support tier.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Tier {
     /// Stable id (`tier1`).
@@ -223,7 +289,16 @@ pub struct Tier {
 }
 
 /// Ways to reach a person or team.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Channels {
     /// Email address.
@@ -262,7 +337,15 @@ impl Channels {
 }
 
 /// A team or a person: anyone a route can name.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Party {
     /// Stable id.
@@ -307,7 +390,15 @@ impl Party {
 }
 
 /// A weekly working window.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct WindowSpec {
     /// Weekdays (`mon`..`sun`) or ranges (`mon-fri`).
@@ -322,7 +413,15 @@ pub struct WindowSpec {
 }
 
 /// A holiday: no working time that local date.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Holiday {
     /// Local date, `YYYY-MM-DD`.
@@ -333,7 +432,15 @@ pub struct Holiday {
 }
 
 /// A period in which the SLA clock stops (maintenance, change freeze).
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct ExclusionSpec {
     /// Local start, `YYYY-MM-DDTHH:MM`.
@@ -346,7 +453,15 @@ pub struct ExclusionSpec {
 }
 
 /// A business-hours calendar.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct CalendarSpec {
     /// Stable id.
@@ -370,7 +485,15 @@ pub struct CalendarSpec {
 }
 
 /// One level of a decision dimension.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Level {
     /// Stable id (`regulated`).
@@ -387,7 +510,15 @@ pub struct Level {
 }
 
 /// An ordered decision dimension (data sensitivity, impact scope, approvals).
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Dimension {
     /// Stable id (`data`); also the `route` flag name (`--data`).
@@ -407,7 +538,17 @@ pub struct Dimension {
 
 /// Whether a rule routes or applies on top of whichever rule routes.
 #[derive(
-    Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    Deserialize,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleKind {
@@ -419,7 +560,16 @@ pub enum RuleKind {
 }
 
 /// What must hold for a rule to match.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Conditions {
     /// Any of these phrases.
@@ -440,7 +590,16 @@ pub struct Conditions {
 }
 
 /// What a matching rule decides.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Outcome {
     /// The tier.
@@ -464,7 +623,15 @@ pub struct Outcome {
 }
 
 /// A routing rule.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Rule {
     /// Stable id.
@@ -489,7 +656,15 @@ pub struct Rule {
 }
 
 /// A row of the decision matrix: facts that set a severity floor.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Decision {
     /// Stable id.
@@ -510,7 +685,15 @@ pub struct Decision {
 }
 
 /// An escalation script for front-line responders.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Script {
     /// Stable id.
@@ -525,7 +708,15 @@ pub struct Script {
 }
 
 /// A glossary entry.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Term {
     /// Stable id.
@@ -542,7 +733,15 @@ pub struct Term {
 }
 
 /// Words that mean the same when matching descriptions.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Synonyms {
     /// Stable id.
@@ -555,7 +754,15 @@ pub struct Synonyms {
 }
 
 /// The route when no rule matches.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub struct Fallback {
     /// The tier.

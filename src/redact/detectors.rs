@@ -1,14 +1,18 @@
-//! The detector table: one regex per rule, compiled once, plus the validator
-//! that confirms (and, for grouped numbers, possibly shortens) each candidate.
+//! The detector table: one regex per rule, plus the validator that confirms
+//! (and, for grouped numbers, possibly shortens) each candidate.
 //!
-//! A single [`RegexSet`] pass tells which rules can match at all; only those
-//! rules are then scanned with their own [`Regex`]. Overlapping hits of
-//! different rules are merged into one span labelled by the strongest rule,
-//! so nothing any rule flagged survives.
+//! Each rule also has a cheap byte-level prerequisite ([`Detector::may_match`]):
+//! something every match of its regex must contain (an `@` for an email, nine
+//! digits for a national ID, ...). Only rules whose prerequisite holds are
+//! scanned, and a rule's regex is compiled the first time it is needed, so
+//! that an ordinary description (`svc0001 is down`) compiles no regex at all:
+//! compiling the whole table costs more than the rest of a `route` run.
+//! Overlapping hits of different rules are merged into one span labelled by
+//! the strongest rule, so nothing any rule flagged survives.
 
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 
 use super::Sensitive;
 use super::checks::{
@@ -70,6 +74,10 @@ struct Detector {
     captured: bool,
     /// Confirms or rejects a candidate.
     check: Check,
+    /// A necessary condition for the regex to match anywhere in the text:
+    /// false means the rule cannot match and need not run. Must never be
+    /// false when the regex matches (checked by tests against the regexes).
+    may_match: fn(&str) -> bool,
 }
 
 /// Label strength of fallback hits: weaker than every table entry.
@@ -97,6 +105,7 @@ const DETECTORS: [Detector; 14] = [
         ",
         captured: false,
         check: Check::Accept(Sensitive::Secret),
+        may_match: has_token_prefix,
     },
     // A long base64-ish value after key / token / secret / password / bearer.
     Detector {
@@ -111,6 +120,7 @@ const DETECTORS: [Detector; 14] = [
         "#,
         captured: true,
         check: Check::Accept(Sensitive::Secret),
+        may_match: has_keyword_value,
     },
     // Any explicit password assignment: `password: hunter22`, `pwd="a b c"`.
     Detector {
@@ -122,6 +132,7 @@ const DETECTORS: [Detector; 14] = [
         "#,
         captured: true,
         check: Check::Accept(Sensitive::Secret),
+        may_match: has_password_assignment,
     },
     // A password told in words: `my password is Sommer2026!`. Only a value
     // with a digit or symbol counts, so `password is wrong` stays readable.
@@ -134,24 +145,28 @@ const DETECTORS: [Detector; 14] = [
         "#,
         captured: true,
         check: Check::Accept(Sensitive::Secret),
+        may_match: has_password_in_words,
     },
     // Credentials inside a URL: scheme://user:password@host
     Detector {
         pattern: r"(?i)(?-u:\b)[a-z][a-z0-9+.\-]*://([^\s/?#@:]+:[^\s/?#@]+)@",
         captured: true,
         check: Check::Accept(Sensitive::Secret),
+        may_match: has_url_credentials,
     },
     // Email addresses (Unicode letters allowed in local part and domain).
     Detector {
         pattern: r"[\p{L}\p{N}._%+\-]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?\.)+\p{L}{2,}",
         captured: false,
         check: Check::Accept(Sensitive::Email),
+        may_match: has_at_sign,
     },
     // IBAN, compact or in groups of four.
     Detector {
         pattern: r"(?i-u)\b[a-z]{2}[0-9]{2}(?:[ ]?[a-z0-9]{4}){2,7}(?:[ ]?[a-z0-9]{1,3})?\b",
         captured: false,
         check: Check::Validate(iban),
+        may_match: has_iban_start,
     },
     // Payment cards: 4-4-4-4(-3), Amex/Diners 4-6-5/4-6-4, or contiguous.
     Detector {
@@ -162,18 +177,21 @@ const DETECTORS: [Detector; 14] = [
         )\b",
         captured: false,
         check: Check::Validate(card),
+        may_match: at_least_12_digits,
     },
     // US Social Security numbers.
     Detector {
         pattern: r"(?-u)\b[0-9]{3}(?:-[0-9]{2}-|[ ][0-9]{2}[ ])[0-9]{4}\b",
         captured: false,
         check: Check::Validate(ssn),
+        may_match: at_least_9_digits,
     },
     // UK National Insurance numbers.
     Detector {
         pattern: r"(?i-u)\b[a-z]{2}[ ]?[0-9]{2}[ ]?[0-9]{2}[ ]?[0-9]{2}[ ]?[a-d]\b",
         captured: false,
         check: Check::Validate(uk_nino),
+        may_match: has_nino_start,
     },
     // International phone numbers: +CC or 00CC, then groups.
     Detector {
@@ -186,6 +204,7 @@ const DETECTORS: [Detector; 14] = [
         ",
         captured: false,
         check: Check::Validate(phone_international),
+        may_match: has_international_prefix,
     },
     // North American numbers: (555) 123-4567, 555-123-4567, 1-800-555-1234.
     Detector {
@@ -196,6 +215,7 @@ const DETECTORS: [Detector; 14] = [
         ",
         captured: false,
         check: Check::Validate(phone_national),
+        may_match: at_least_10_digits,
     },
     // National numbers with trunk prefix 0: 030 1234 5678, (030) 1234567.
     Detector {
@@ -207,35 +227,30 @@ const DETECTORS: [Detector; 14] = [
         ",
         captured: false,
         check: Check::Validate(phone_trunk),
+        may_match: has_trunk_prefix,
     },
     // Any other standalone run of nine or more digits.
     Detector {
         pattern: r"(?-u)\b[0-9]{9,}\b",
         captured: false,
         check: Check::Validate(long_number),
+        may_match: has_9_digit_run,
     },
 ];
 
-/// The table compiled once: a set for the prefilter pass and one regex per
-/// rule (same order) for locating matches.
-struct Compiled {
-    set: RegexSet,
-    regexes: Vec<Regex>,
-}
+/// Each rule's regex (same order as [`DETECTORS`]), compiled on first use.
+static REGEXES: [OnceLock<Regex>; DETECTORS.len()] = [const { OnceLock::new() }; DETECTORS.len()];
 
+/// The compiled regex of rule `rank`.
 // The patterns are string constants; `tests::patterns_compile` compiles each
-// one, so these `expect`s cannot fire at run time.
+// one, so this `expect` cannot fire at run time.
 #[allow(clippy::expect_used)]
-static COMPILED: LazyLock<Compiled> = LazyLock::new(|| Compiled {
-    set: RegexSet::new(DETECTORS.iter().map(|d| d.pattern))
-        .expect("constant detector patterns compile (checked by a test)"),
-    regexes: DETECTORS
-        .iter()
-        .map(|d| {
-            Regex::new(d.pattern).expect("constant detector pattern compiles (checked by a test)")
-        })
-        .collect(),
-});
+fn regex(rank: usize, detector: &Detector) -> &'static Regex {
+    REGEXES[rank].get_or_init(|| {
+        Regex::new(detector.pattern)
+            .expect("constant detector pattern compiles (checked by a test)")
+    })
+}
 
 /// All pattern sources, in rule order (for tests).
 #[cfg(test)]
@@ -243,27 +258,41 @@ pub(super) fn patterns() -> impl Iterator<Item = &'static str> {
     DETECTORS.iter().map(|d| d.pattern)
 }
 
+/// Each rule's prerequisite, in rule order (for tests).
+#[cfg(test)]
+pub(super) fn prerequisites() -> impl Iterator<Item = fn(&str) -> bool> {
+    DETECTORS.iter().map(|d| d.may_match)
+}
+
 /// Finds every sensitive span in `text`: sorted, non-overlapping, and never
 /// overlapping a marker that is already present.
 pub(super) fn find(text: &str) -> Vec<Span> {
-    let compiled = &*COMPILED;
-    let matched = compiled.set.matches(text);
-    if !matched.matched_any() {
-        return Vec::new();
-    }
-    let markers = marker_ranges(text);
+    find_with(text, |detector| (detector.may_match)(text))
+}
+
+/// [`find`] scanning every rule, prerequisites or not: the reference the
+/// tests compare [`find`] with.
+#[cfg(test)]
+pub(super) fn find_unfiltered(text: &str) -> Vec<Span> {
+    find_with(text, |_| true)
+}
+
+fn find_with(text: &str, run: impl Fn(&Detector) -> bool) -> Vec<Span> {
+    let mut markers = None;
     let mut hits: Vec<(Hit, usize)> = Vec::new();
-    for (rank, (detector, regex)) in DETECTORS.iter().zip(&compiled.regexes).enumerate() {
-        if matched.matched(rank) {
-            scan(text, regex, detector, &mut |hit| {
-                let on_marker = markers
-                    .iter()
-                    .any(|&(start, end)| hit.start < end && start < hit.end);
-                if !on_marker {
-                    hits.push((hit, if hit.weak { WEAK_RANK } else { rank }));
-                }
-            });
+    for (rank, detector) in DETECTORS.iter().enumerate() {
+        if !run(detector) {
+            continue;
         }
+        let markers = markers.get_or_insert_with(|| marker_ranges(text));
+        scan(text, regex(rank, detector), detector, &mut |hit| {
+            let on_marker = markers
+                .iter()
+                .any(|&(start, end)| hit.start < end && start < hit.end);
+            if !on_marker {
+                hits.push((hit, if hit.weak { WEAK_RANK } else { rank }));
+            }
+        });
     }
     merge(hits)
 }
@@ -473,4 +502,163 @@ fn long_number(text: &str, start: usize, end: usize) -> Option<Hit> {
         end,
         Sensitive::NationalId,
     ))
+}
+
+// Prerequisites: what every match of a rule's regex contains. Each one
+// follows its pattern literally; `tests::prerequisites_never_hide_a_match`
+// checks them against the regexes.
+
+/// An ASCII word byte, as `(?-u:\b)` sees it.
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Whether an ASCII word boundary precedes the word byte at `i`.
+fn word_start(bytes: &[u8], i: usize) -> bool {
+    i == 0 || !is_word(bytes[i - 1])
+}
+
+/// Whether `text` contains `needle` (lowercase ASCII), ignoring case as a
+/// `(?i)` pattern does. Unicode case folding maps two non-ASCII chars onto
+/// ASCII letters (U+017F long s to `s`, U+212A Kelvin sign to `k`); a text
+/// with either is always a candidate.
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    if text.contains(['\u{17f}', '\u{212a}']) {
+        return true;
+    }
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+fn digits(text: &str) -> usize {
+    text.bytes().filter(u8::is_ascii_digit).count()
+}
+
+/// Length of the longest run of bytes satisfying `class`.
+fn longest_run(text: &str, class: impl Fn(u8) -> bool) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for b in text.bytes() {
+        run = if class(b) { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+fn has_token_prefix(text: &str) -> bool {
+    [
+        "-----BEGIN",
+        "sk-",
+        "sk_",
+        "rk_",
+        "pk_",
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+        "xox",
+        "AKIA",
+        "ASIA",
+        "AIza",
+        "npm_",
+        "eyJ",
+    ]
+    .iter()
+    .any(|prefix| text.contains(prefix))
+}
+
+/// 32 chars of `[A-Za-z0-9+/_-]`; under `(?i)` the letters include U+017F
+/// and U+212A, so a text with either is always a candidate.
+fn has_keyword_value(text: &str) -> bool {
+    text.contains(['\u{17f}', '\u{212a}'])
+        || longest_run(text, |b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-')
+        }) >= 32
+}
+
+fn has_password_word(text: &str) -> bool {
+    contains_ignoring_case(text, "pass") || contains_ignoring_case(text, "pwd")
+}
+
+fn has_password_assignment(text: &str) -> bool {
+    text.contains([':', '=']) && has_password_word(text)
+}
+
+fn has_password_in_words(text: &str) -> bool {
+    text.contains(|c: char| c.is_ascii_digit() || "!@#$%^&*?+".contains(c))
+        && (has_password_word(text) || contains_ignoring_case(text, "pin"))
+}
+
+fn has_url_credentials(text: &str) -> bool {
+    text.contains("://") && text.contains('@')
+}
+
+fn has_at_sign(text: &str) -> bool {
+    text.contains('@')
+}
+
+/// `\b[a-z]{2}[0-9]{2}`, ASCII, any case.
+fn has_iban_start(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(4).enumerate().any(|(i, w)| {
+        word_start(bytes, i)
+            && w[0].is_ascii_alphabetic()
+            && w[1].is_ascii_alphabetic()
+            && w[2].is_ascii_digit()
+            && w[3].is_ascii_digit()
+    })
+}
+
+/// `\b[a-z]{2}[ ]?[0-9]{2}`, ASCII, any case, and at least six digits.
+fn has_nino_start(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    digits(text) >= 6
+        && bytes.windows(2).enumerate().any(|(i, w)| {
+            word_start(bytes, i)
+                && w[0].is_ascii_alphabetic()
+                && w[1].is_ascii_alphabetic()
+                && ((digit(i + 2) && digit(i + 3))
+                    || (bytes.get(i + 2) == Some(&b' ') && digit(i + 3) && digit(i + 4)))
+        })
+}
+
+fn at_least_9_digits(text: &str) -> bool {
+    digits(text) >= 9
+}
+
+fn at_least_10_digits(text: &str) -> bool {
+    digits(text) >= 10
+}
+
+fn at_least_12_digits(text: &str) -> bool {
+    digits(text) >= 12
+}
+
+/// `\+[1-9]` or `\b00[1-9]`.
+fn has_international_prefix(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let nonzero = |i: usize| bytes.get(i).is_some_and(|b| (b'1'..=b'9').contains(b));
+    (0..bytes.len()).any(|i| match bytes[i] {
+        b'+' => nonzero(i + 1),
+        b'0' => word_start(bytes, i) && bytes.get(i + 1) == Some(&b'0') && nonzero(i + 2),
+        _ => false,
+    })
+}
+
+/// `\(0[1-9]` or `\b0[1-9]`, and at least four digits.
+fn has_trunk_prefix(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let nonzero = |i: usize| bytes.get(i).is_some_and(|b| (b'1'..=b'9').contains(b));
+    digits(text) >= 4
+        && (0..bytes.len()).any(|i| {
+            bytes[i] == b'0' && nonzero(i + 1) && (word_start(bytes, i) || bytes[i - 1] == b'(')
+        })
+}
+
+fn has_9_digit_run(text: &str) -> bool {
+    longest_run(text, |b| b.is_ascii_digit()) >= 9
 }

@@ -42,8 +42,84 @@ fn patterns_compile() {
         assert!(Regex::new(pattern).is_ok(), "pattern: {pattern}");
     }
     assert!(RegexSet::new(detectors::patterns()).is_ok());
-    // Forces the shared LazyLock too.
-    assert!(detectors::find("").is_empty());
+    // Compiles every rule's lazily built regex too.
+    assert!(detectors::find_unfiltered("").is_empty());
+}
+
+/// Texts that come close to each rule's prerequisite from both sides.
+const NEAR_MISSES: &[&str] = &[
+    "svc0001 is down",
+    "Payroll flow fails since 9:00 and exposes employee bank details",
+    "INC0012345678 reopened",
+    "ab12 cd34 ef56 gh78",
+    "xab12345678901234",
+    "call 0301234 or (030) 1234567 or +4930123456",
+    "call 00 49 30 123 or x0049301234567",
+    "my paſſword is Sommer2026!",
+    "PAſſWORD: hunter22",
+    "token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAKAAAAA",
+    "secret: ſſſſſſſſſſſſſſſſſſſſſſſſſſſſſſſſ",
+    "pin is 1234",
+    "https://user:pa55@example.org/",
+    "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    "-----BEGIN RSA PRIVATE KEY-----\nabc",
+    "4111 1111 1111 1111 and 123-45-6789 and AB 12 34 56 C",
+    "1-800-555-1234 and (555) 123-4567",
+    "2024 2025 2026",
+];
+
+#[test]
+fn only_ascii_s_and_k_have_non_ascii_case_variants() {
+    // The prerequisites of the case-insensitive rules assume this.
+    let letter = Regex::new("(?i)^[a-z]$").unwrap();
+    let folding: Vec<char> = (0x80..=0x10_ffff)
+        .filter_map(char::from_u32)
+        .filter(|c| letter.is_match(c.encode_utf8(&mut [0; 4])))
+        .collect();
+    assert_eq!(folding, ['\u{17f}', '\u{212a}']);
+}
+
+#[test]
+fn prerequisites_hold_for_every_match_in_the_examples() {
+    let regexes: Vec<Regex> = detectors::patterns()
+        .map(|p| Regex::new(p).unwrap())
+        .collect();
+    for text in NEAR_MISSES {
+        for (rank, (regex, may_match)) in regexes.iter().zip(detectors::prerequisites()).enumerate()
+        {
+            if regex.is_match(text) {
+                assert!(
+                    may_match(text),
+                    "rule {rank} matches {text:?} but its prerequisite fails"
+                );
+            }
+        }
+        assert_eq!(
+            detectors::find(text),
+            detectors::find_unfiltered(text),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn ordinary_descriptions_need_no_regex() {
+    // The fast path: no rule's prerequisite holds, so nothing is compiled.
+    for text in [
+        "svc0001 is down",
+        "Payroll flow fails since 9:00 and exposes employee bank details",
+        "Can't log in since the update, error 429 on v1.4.0",
+    ] {
+        let candidates: Vec<usize> = detectors::prerequisites()
+            .enumerate()
+            .filter(|(_, may_match)| may_match(text))
+            .map(|(rank, _)| rank)
+            .collect();
+        assert!(candidates.is_empty(), "{text:?}: rules {candidates:?}");
+    }
+    // And each prerequisite does let its own kind through.
+    assert_eq!(redact("mail bob@example.org").found, [Sensitive::Email]);
+    assert_eq!(redact("call 1-800-555-1234").found, [Sensitive::Phone]);
 }
 
 #[test]
@@ -530,6 +606,27 @@ fn fragment() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Pieces near the prerequisites: keywords, prefixes, digit groups, symbols.
+fn prerequisite_fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        fragment(),
+        Just("password".to_owned()),
+        Just("PaſſWd".to_owned()),
+        Just(" is ".to_owned()),
+        Just("pin".to_owned()),
+        Just("token=".to_owned()),
+        Just("://".to_owned()),
+        Just("sk-".to_owned()),
+        Just("eyJ".to_owned()),
+        Just("AKIA".to_owned()),
+        Just("(0".to_owned()),
+        Just("00".to_owned()),
+        "[A-Za-z0-9+/_=-]{1,40}",
+        "[0-9]{1,5}",
+        "[ .()/+-]{1,2}",
+    ]
+}
+
 proptest! {
     #[test]
     fn never_panics_on_arbitrary_text(text in any::<String>()) {
@@ -574,6 +671,22 @@ proptest! {
         let got = redact(&embed(&before, &card, &after));
         prop_assert!(!got.text.contains(&card), "{:?}", got.text);
         prop_assert!(!got.text.contains(&digits), "{:?}", got.text);
+    }
+
+    #[test]
+    fn prerequisites_never_hide_a_match(parts in prop::collection::vec(prerequisite_fragment(), 0..10)) {
+        let text = parts.concat();
+        for (rank, (pattern, may_match)) in detectors::patterns().zip(detectors::prerequisites()).enumerate() {
+            if Regex::new(pattern).unwrap().is_match(&text) {
+                prop_assert!(may_match(&text), "rule {} matches {:?}", rank, text);
+            }
+        }
+        prop_assert_eq!(detectors::find(&text), detectors::find_unfiltered(&text));
+    }
+
+    #[test]
+    fn prerequisites_never_hide_a_match_in_number_soup(text in "[0-9 +()@.,:/=a-zA-Z€éſ_-]{0,80}") {
+        prop_assert_eq!(detectors::find(&text), detectors::find_unfiltered(&text));
     }
 
     #[test]
