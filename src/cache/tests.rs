@@ -187,3 +187,20 @@ fn byte_order_marks_and_crlf_are_read_as_the_loader_reads_them() {
     assert_eq!(snapshot(&hit), snapshot(&plain));
     assert!(!hit.sources.iter().any(|s| s.text.contains('\r')));
 }
+
+#[test]
+fn an_unwritable_cache_only_costs_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    // The cache folder's place is taken by a file: nothing can be written.
+    let blocked = dir.path().join("blocked");
+    std::fs::write(&blocked, "not a folder").unwrap();
+    let cache = Cache::new(blocked.join("escalate"));
+    let folder = shipped_copy(dir.path());
+    let (plain, _) = matrix::load_path(&folder).unwrap();
+    for _ in 0..2 {
+        let (m, findings, status) = cache.load_path(&folder).unwrap();
+        assert_eq!(status, Status::Loaded);
+        assert!(findings.is_empty());
+        assert_eq!(snapshot(&m), snapshot(&plain));
+    }
+}
