@@ -95,32 +95,35 @@ impl PhraseIndex {
         phrases: impl IntoIterator<Item = (&'a str, u32)>,
         synonyms: &[Vec<String>],
     ) -> Result<PhraseIndex, TextError> {
-        // A private stemmer: phrase vocabulary would otherwise crowd the per-thread
-        // cache that descriptions rely on.
-        let stemmer = &mut WordStemmer::new();
-        let synonyms = Synonyms::new(synonyms, stemmer)?;
         let mut builder = Builder::default();
-        // Identical phrase texts with different payloads are common in matrices;
-        // expanding each text once keeps large builds fast.
-        let mut expanded: HashMap<&str, u32, FxBuildHasher> = HashMap::default();
-        for (index, (phrase, payload)) in phrases.into_iter().enumerate() {
-            builder.phrase_count = index + 1;
-            let owner = Owner {
-                payload,
-                phrase: u32::try_from(index).map_err(|_| too_large())?,
-            };
-            if let Some(&group) = expanded.get(phrase) {
+        {
+            // A private stemmer: phrase vocabulary would otherwise crowd the per-thread
+            // cache that descriptions rely on. It, the synonym table and the table of
+            // expanded texts are dropped before the automaton is built, which is when
+            // memory peaks.
+            let stemmer = &mut WordStemmer::new();
+            let synonyms = Synonyms::new(synonyms, stemmer)?;
+            // Identical phrase texts with different payloads are common in matrices;
+            // expanding each text once keeps large builds fast.
+            let mut expanded: HashMap<&str, u32, FxBuildHasher> = HashMap::default();
+            for (index, (phrase, payload)) in phrases.into_iter().enumerate() {
+                builder.phrase_count = index + 1;
+                let owner = Owner {
+                    payload,
+                    phrase: u32::try_from(index).map_err(|_| too_large())?,
+                };
+                if let Some(&group) = expanded.get(phrase) {
+                    builder.owners.push((group, owner));
+                    continue;
+                }
+                let group = u32::try_from(expanded.len()).map_err(|_| too_large())?;
+                for stems in expand(phrase, index, &synonyms, stemmer)? {
+                    builder.add_variant(&stems, group)?;
+                }
                 builder.owners.push((group, owner));
-                continue;
+                expanded.insert(phrase, group);
             }
-            let group = u32::try_from(expanded.len()).map_err(|_| too_large())?;
-            for stems in expand(phrase, index, &synonyms, stemmer)? {
-                builder.add_variant(&stems, group)?;
-            }
-            builder.owners.push((group, owner));
-            expanded.insert(phrase, group);
         }
-        drop(expanded);
         builder.finish()
     }
 
@@ -306,15 +309,30 @@ impl Builder {
             }
         }
 
+        // One node per distinct token prefix: what each sorted variant adds beyond its
+        // common prefix with the previous one (plus the root and a sentinel).
+        let mut node_count = 2_usize;
+        let mut previous: &[u32] = &[];
+        for variant in &variants {
+            let tokens = tokens_of(variant);
+            let common = tokens
+                .iter()
+                .zip(previous)
+                .take_while(|(a, b)| a == b)
+                .count();
+            node_count += tokens.len() - common;
+            previous = tokens;
+        }
         // The trie, level by level. `current[v]` is the node variant `v` has reached.
-        let mut nodes = vec![Node {
+        let mut nodes = Vec::with_capacity(node_count);
+        nodes.push(Node {
             token: 0,
             first_child: NONE,
             fail: ROOT,
             dict: NONE,
             owners_start: 0,
             depth: 0,
-        }];
+        });
         let mut current = vec![ROOT; variants.len()];
         let mut ends = vec![NONE; variants.len()];
         let mut depth = 0_u32;
@@ -385,7 +403,16 @@ impl Builder {
 
         // Owners by node: every owner of every group a pattern came from, one per
         // payload (the earliest phrase, as `find` promises).
-        let mut by_node: Vec<(u32, Owner)> = Vec::new();
+        let owner_pairs = variants
+            .iter()
+            .map(|&(_, _, group)| {
+                let group = group as usize;
+                let start = group_start.get(group).copied().unwrap_or(0);
+                let end = group_start.get(group + 1).copied().unwrap_or(0);
+                end.saturating_sub(start) as usize
+            })
+            .sum();
+        let mut by_node: Vec<(u32, Owner)> = Vec::with_capacity(owner_pairs);
         for (variant, &end) in variants.iter().zip(&ends) {
             let group = variant.2 as usize;
             let range = group_start.get(group).copied().unwrap_or(0) as usize
