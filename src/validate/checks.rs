@@ -1277,7 +1277,11 @@ impl Checker<'_> {
     fn shadowed(&mut self) {
         let m = self.matrix;
         let norm = |s: &Spanned<String>| crate::route::text::normalize_phrase(&s.value).join(" ");
-        let simple: Vec<(&schema::Rule, HashSet<String>)> = m
+        // Each normalised phrase of a simple rule is stored once and referred to by
+        // number: a large matrix has tens of thousands of them, and a set of strings
+        // per rule costs several megabytes at the moment validation peaks.
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let simple: Vec<(&schema::Rule, Vec<usize>)> = m
             .rules
             .iter()
             .filter(|r| {
@@ -1288,40 +1292,60 @@ impl Checker<'_> {
                     && r.conditions.dimensions.is_empty()
                     && !r.conditions.any.is_empty()
             })
-            .map(|r| (r, r.conditions.any.iter().map(norm).collect()))
+            .map(|r| {
+                let mut phrases: Vec<usize> = r
+                    .conditions
+                    .any
+                    .iter()
+                    .map(|p| {
+                        let next = ids.len();
+                        *ids.entry(norm(p)).or_insert(next)
+                    })
+                    .collect();
+                phrases.sort_unstable();
+                phrases.dedup();
+                (r, phrases)
+            })
             .collect();
         // Which simple rules hold each phrase, so that a rule is compared only
         // with rules it shares a phrase with (linear in the matrix, not quadratic).
-        let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut holders: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
         for (i, (_, phrases)) in simple.iter().enumerate() {
-            for p in phrases {
-                holders.entry(p.as_str()).or_default().push(i);
+            for &p in phrases {
+                if let Some(list) = holders.get_mut(p) {
+                    list.push(i);
+                }
             }
         }
+        // A phrase no simple rule has gets no number, and is in no simple rule.
+        let id_of = |p: &Spanned<String>| ids.get(&norm(p)).copied();
         for rule in m.rules.iter().filter(|r| r.kind == RuleKind::Route) {
             let c = &rule.conditions;
-            let any: Vec<String> = c.any.iter().map(norm).collect();
-            let all: Vec<String> = c.all.iter().map(norm).collect();
+            let any: Vec<Option<usize>> = c.any.iter().map(id_of).collect();
+            let all: Vec<Option<usize>> = c.all.iter().map(id_of).collect();
             let mut candidates: Vec<usize> = any
                 .first()
                 .into_iter()
                 .chain(&all)
-                .filter_map(|p| holders.get(p.as_str()))
+                .filter_map(|p| p.and_then(|p| holders.get(p)))
                 .flatten()
                 .copied()
                 .collect();
             candidates.sort_unstable();
             candidates.dedup();
+            let contains = |phrases: &[usize], p: &Option<usize>| {
+                p.is_some_and(|p| phrases.binary_search(&p).is_ok())
+            };
             for (other, phrases) in candidates.iter().filter_map(|&i| simple.get(i)) {
                 if other.id.value == rule.id.value
                     || other.precedence.value <= rule.precedence.value
                 {
                     continue;
                 }
-                let by_all = all.iter().any(|p| phrases.contains(p));
+                let by_all = all.iter().any(|p| contains(phrases, p));
                 let by_any = c.regex.is_empty()
                     && !any.is_empty()
-                    && any.iter().all(|p| phrases.contains(p));
+                    && any.iter().all(|p| contains(phrases, p));
                 if by_all || by_any {
                     self.push(
                         Finding::at(

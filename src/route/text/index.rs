@@ -1,12 +1,17 @@
 //! The phrase automaton: every phrase of a matrix, with its variants, searched in one
 //! pass over a normalised description.
+//!
+//! The automaton works on tokens, not bytes. Every stem that occurs in a pattern gets a
+//! small integer id; a pattern is the sequence of its stems' ids, and a description is
+//! looked up token by token (a stem no pattern contains breaks every partial match).
+//! This is exactly the match relation of searching ` p1 p2 ` in ` t1 t2 t3 ` (stems
+//! never contain spaces), but the trie has one state per distinct token prefix instead
+//! of one per byte, which keeps a matrix of 10,000 rules (about 320,000 variants) at a
+//! few megabytes where a byte-level automaton needed well over a hundred while it was
+//! being built.
 
 use std::collections::HashMap;
 use std::ops::Range;
-
-use aho_corasick::automaton::Automaton;
-use aho_corasick::nfa::{contiguous, noncontiguous};
-use aho_corasick::{Anchored, MatchKind};
 
 use super::TextError;
 use super::lexer::Normalized;
@@ -32,40 +37,51 @@ pub struct PhraseHit {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Owner {
     payload: u32,
-    phrase: usize,
+    phrase: u32,
 }
 
-/// What is known about one automaton pattern.
-#[derive(Debug, Clone)]
-struct Pattern {
-    /// Number of tokens the pattern spans.
-    tokens: usize,
-    /// Range of this pattern's entries in [`PhraseIndex::owners`].
-    owners: Range<usize>,
-}
+/// No node: the end of a dictionary-suffix chain.
+const NONE: u32 = u32::MAX;
+/// The root of the trie, where every search starts.
+const ROOT: u32 = 0;
 
-/// The compiled automaton. Holding the concrete NFA type instead of the
-/// `AhoCorasick` wrapper lets the scan loop be monomorphised (no dynamic call per
-/// byte) and count tokens as it goes.
-#[derive(Clone)]
-enum Searcher {
-    /// Compact and fastest to search; the normal case.
-    Contiguous(contiguous::NFA),
-    /// Fallback when the pattern set is too large for the contiguous layout.
-    Noncontiguous(noncontiguous::NFA),
+/// One state of the token trie. Nodes are numbered breadth first, and the children of
+/// a node are consecutive nodes sorted by token, so a node's children are the nodes
+/// `first_child .. next node's first_child` and its owners are
+/// `owners_start .. next node's owners_start`.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// Token id of the edge from the parent.
+    token: u32,
+    /// First child node.
+    first_child: u32,
+    /// Longest proper suffix of this node's token sequence that is also a trie node.
+    fail: u32,
+    /// Nearest node along the failure chain (excluding this one) that ends a pattern.
+    dict: u32,
+    /// First entry of this node's owners in [`PhraseIndex::owners`].
+    owners_start: u32,
+    /// Number of tokens from the root, i.e. the length of a pattern ending here.
+    depth: u32,
 }
 
 /// Builds once from all phrases of a matrix; matches all of them in one pass over the
-/// text (Aho-Corasick), so cost does not grow with the number of rules.
+/// text (Aho-Corasick over token ids), so cost does not grow with the number of rules.
 #[derive(Clone)]
 pub struct PhraseIndex {
-    automaton: Searcher,
-    /// Indexed by automaton pattern id.
-    patterns: Vec<Pattern>,
-    /// Owners of all patterns, stored contiguously so a match needs no pointer chasing
+    /// Token id of every stem that occurs in some pattern.
+    vocabulary: HashMap<Box<str>, u32, FxBuildHasher>,
+    /// Child of the root for each token id ([`ROOT`] when there is none): the root
+    /// has a child for most tokens, so it gets a direct table.
+    root: Vec<u32>,
+    /// The trie, breadth first, followed by one sentinel node that closes the last
+    /// node's child and owner ranges.
+    nodes: Vec<Node>,
+    /// Owners of all patterns, grouped by node, so a match needs no pointer chasing
     /// beyond one slice.
     owners: Vec<Owner>,
     phrase_count: usize,
+    pattern_count: usize,
 }
 
 impl PhraseIndex {
@@ -79,35 +95,34 @@ impl PhraseIndex {
         phrases: impl IntoIterator<Item = (&'a str, u32)>,
         synonyms: &[Vec<String>],
     ) -> Result<PhraseIndex, TextError> {
-        // A private stemmer: phrase vocabulary would otherwise crowd the per-thread
-        // cache that descriptions rely on.
-        let stemmer = &mut WordStemmer::new();
-        let synonyms = Synonyms::new(synonyms, stemmer)?;
         let mut builder = Builder::default();
-        // Identical phrase texts with different payloads are common in matrices;
-        // expanding each text once keeps large builds fast.
-        let mut expanded: HashMap<&str, Vec<usize>, FxBuildHasher> = HashMap::default();
-        for (index, (phrase, payload)) in phrases.into_iter().enumerate() {
-            builder.phrase_count = index + 1;
-            let owner = Owner {
-                payload,
-                phrase: index,
-            };
-            if let Some(ids) = expanded.get(phrase) {
-                for &id in ids {
-                    builder.add_owner(id, owner);
+        {
+            // A private stemmer: phrase vocabulary would otherwise crowd the per-thread
+            // cache that descriptions rely on. It, the synonym table and the table of
+            // expanded texts are dropped before the automaton is built, which is when
+            // memory peaks.
+            let stemmer = &mut WordStemmer::new();
+            let synonyms = Synonyms::new(synonyms, stemmer)?;
+            // Identical phrase texts with different payloads are common in matrices;
+            // expanding each text once keeps large builds fast.
+            let mut expanded: HashMap<&str, u32, FxBuildHasher> = HashMap::default();
+            for (index, (phrase, payload)) in phrases.into_iter().enumerate() {
+                builder.phrase_count = index + 1;
+                let owner = Owner {
+                    payload,
+                    phrase: u32::try_from(index).map_err(|_| too_large())?,
+                };
+                if let Some(&group) = expanded.get(phrase) {
+                    builder.owners.push((group, owner));
+                    continue;
                 }
-                continue;
+                let group = u32::try_from(expanded.len()).map_err(|_| too_large())?;
+                for stems in expand(phrase, index, &synonyms, stemmer)? {
+                    builder.add_variant(&stems, group)?;
+                }
+                builder.owners.push((group, owner));
+                expanded.insert(phrase, group);
             }
-            let variants = expand(phrase, index, &synonyms, stemmer)?;
-            let ids: Vec<usize> = variants
-                .into_iter()
-                .map(|stems| builder.pattern_id(&stems))
-                .collect();
-            for &id in &ids {
-                builder.add_owner(id, owner);
-            }
-            expanded.insert(phrase, ids);
         }
         builder.finish()
     }
@@ -117,10 +132,33 @@ impl PhraseIndex {
     /// is reported once; results are ordered by token start, then token end, then
     /// payload.
     pub fn find(&self, text: &Normalized) -> Vec<PhraseHit> {
-        let mut hits = match &self.automaton {
-            Searcher::Contiguous(nfa) => self.scan(nfa, text),
-            Searcher::Noncontiguous(nfa) => self.scan(nfa, text),
-        };
+        let mut hits = Vec::new();
+        let mut state = ROOT;
+        for (at, token) in text.as_slice().iter().enumerate() {
+            state = match self.vocabulary.get(token.stem.as_str()) {
+                Some(&id) => self.next(state, id),
+                // No pattern contains this stem, so no match spans it.
+                None => ROOT,
+            };
+            let closed = at + 1;
+            let mut node = if self.owners_of(state).is_empty() {
+                self.node(state).map_or(NONE, |n| n.dict)
+            } else {
+                state
+            };
+            while let Some(current) = self.node(node) {
+                let tokens = closed.saturating_sub(current.depth as usize)..closed;
+                if let Some(bytes) = text.byte_span(tokens.clone()) {
+                    hits.extend(self.owners_of(node).iter().map(|owner| PhraseHit {
+                        payload: owner.payload,
+                        tokens: tokens.clone(),
+                        bytes: bytes.clone(),
+                        phrase: owner.phrase as usize,
+                    }));
+                }
+                node = current.dict;
+            }
+        }
         hits.sort_unstable_by_key(|h| (h.tokens.start, h.tokens.end, h.payload, h.phrase));
         // Distinct patterns never cover the same tokens, and owners are unique per
         // payload within a pattern, so this only guards the documented contract.
@@ -128,43 +166,43 @@ impl PhraseIndex {
         hits
     }
 
-    /// One pass of `automaton` over the padded text, reporting every pattern end.
-    fn scan<A: Automaton>(&self, automaton: &A, text: &Normalized) -> Vec<PhraseHit> {
-        let mut hits = Vec::new();
-        let Ok(mut state) = automaton.start_state(Anchored::No) else {
-            return hits;
-        };
-        // Every byte of the padded text after the first that is a space closes one
-        // token, so this counter turns a match end into a token index without a search.
-        let mut closed = 0_usize;
-        for (at, &byte) in text.padded().as_bytes().iter().enumerate() {
-            state = automaton.next_state(Anchored::No, state, byte);
-            if byte != b' ' || at == 0 {
-                continue;
+    /// The state after reading `token` in `state`.
+    fn next(&self, mut state: u32, token: u32) -> u32 {
+        loop {
+            if state == ROOT {
+                return self.root.get(token as usize).copied().unwrap_or(ROOT);
             }
-            closed += 1;
-            if !automaton.is_match(state) {
-                continue;
+            if let Some(child) = self.child(state, token) {
+                return child;
             }
-            for index in 0..automaton.match_len(state) {
-                let id = automaton.match_pattern(state, index).as_usize();
-                let Some(pattern) = self.patterns.get(id) else {
-                    continue;
-                };
-                let tokens = closed.saturating_sub(pattern.tokens)..closed;
-                let Some(bytes) = text.byte_span(tokens.clone()) else {
-                    continue;
-                };
-                let owners = self.owners.get(pattern.owners.clone()).unwrap_or_default();
-                hits.extend(owners.iter().map(|owner| PhraseHit {
-                    payload: owner.payload,
-                    tokens: tokens.clone(),
-                    bytes: bytes.clone(),
-                    phrase: owner.phrase,
-                }));
-            }
+            state = self.node(state).map_or(ROOT, |n| n.fail);
         }
-        hits
+    }
+
+    /// The child of a non-root `state` along `token`, if there is one.
+    fn child(&self, state: u32, token: u32) -> Option<u32> {
+        let children = self.children(state);
+        let slice = self
+            .nodes
+            .get(children.start as usize..children.end as usize)?;
+        let at = slice.binary_search_by_key(&token, |n| n.token).ok()?;
+        u32::try_from(at).ok().map(|at| children.start + at)
+    }
+
+    fn node(&self, id: u32) -> Option<&Node> {
+        self.nodes.get(id as usize)
+    }
+
+    fn children(&self, id: u32) -> Range<u32> {
+        let start = self.node(id).map_or(0, |n| n.first_child);
+        let end = self.node(id + 1).map_or(start, |n| n.first_child);
+        start..end.max(start)
+    }
+
+    fn owners_of(&self, id: u32) -> &[Owner] {
+        let start = self.node(id).map_or(0, |n| n.owners_start) as usize;
+        let end = self.node(id + 1).map_or(start, |n| n.owners_start as usize);
+        self.owners.get(start..end).unwrap_or_default()
     }
 
     /// Number of phrases the index was built from, duplicates included.
@@ -175,15 +213,18 @@ impl PhraseIndex {
     /// Number of distinct token sequences searched for after synonym and
     /// written-together expansion; a measure of how much the expansion multiplied.
     pub fn pattern_count(&self) -> usize {
-        self.patterns.len()
+        self.pattern_count
     }
 
-    /// Heap memory used by the automaton, in bytes.
+    /// Heap memory used by the automaton and its tables, in bytes (approximate for
+    /// the vocabulary's hash table).
     pub fn memory_usage(&self) -> usize {
-        match &self.automaton {
-            Searcher::Contiguous(nfa) => nfa.memory_usage(),
-            Searcher::Noncontiguous(nfa) => nfa.memory_usage(),
-        }
+        let words: usize = self.vocabulary.keys().map(|k| k.len()).sum();
+        self.vocabulary.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
+            + words
+            + self.root.capacity() * std::mem::size_of::<u32>()
+            + self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self.owners.capacity() * std::mem::size_of::<Owner>()
     }
 }
 
@@ -192,92 +233,256 @@ impl std::fmt::Debug for PhraseIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PhraseIndex")
             .field("phrases", &self.phrase_count)
-            .field("patterns", &self.patterns.len())
+            .field("patterns", &self.pattern_count)
             .field("memory_usage", &self.memory_usage())
             .finish_non_exhaustive()
     }
 }
 
-/// Accumulates patterns and their owners while phrases are expanded.
+fn too_large() -> TextError {
+    TextError::Automaton("more than 2^32 phrases, tokens or states".to_owned())
+}
+
+/// Accumulates variants and their owners while phrases are expanded. Everything is
+/// kept flat (token ids in one arena) because a large matrix has hundreds of
+/// thousands of variants.
 #[derive(Default)]
 struct Builder {
-    ids: HashMap<String, usize, FxBuildHasher>,
-    entries: Vec<Entry>,
+    vocabulary: HashMap<Box<str>, u32, FxBuildHasher>,
+    /// Token ids of all variants, back to back.
+    arena: Vec<u32>,
+    /// One per variant: (start in `arena`, length, group of identical phrase texts).
+    variants: Vec<(u32, u32, u32)>,
+    /// (group, owner) for every phrase.
+    owners: Vec<(u32, Owner)>,
     phrase_count: usize,
 }
 
-/// A pattern under construction.
-struct Entry {
-    text: String,
-    tokens: usize,
-    owners: Vec<Owner>,
-}
-
 impl Builder {
-    fn pattern_id(&mut self, stems: &[String]) -> usize {
-        let mut text = String::with_capacity(stems.iter().map(|s| s.len() + 1).sum::<usize>() + 1);
-        text.push(' ');
+    fn add_variant(&mut self, stems: &[String], group: u32) -> Result<(), TextError> {
+        let start = u32::try_from(self.arena.len()).map_err(|_| too_large())?;
         for stem in stems {
-            text.push_str(stem);
-            text.push(' ');
+            let id = if let Some(&id) = self.vocabulary.get(stem.as_str()) {
+                id
+            } else {
+                let id = u32::try_from(self.vocabulary.len()).map_err(|_| too_large())?;
+                self.vocabulary.insert(stem.as_str().into(), id);
+                id
+            };
+            self.arena.push(id);
         }
-        if let Some(&id) = self.ids.get(&text) {
-            return id;
-        }
-        let id = self.entries.len();
-        self.ids.insert(text.clone(), id);
-        self.entries.push(Entry {
-            text,
-            tokens: stems.len(),
-            owners: Vec::new(),
-        });
-        id
+        let len = u32::try_from(stems.len()).map_err(|_| too_large())?;
+        self.variants.push((start, len, group));
+        Ok(())
     }
 
-    fn add_owner(&mut self, id: usize, owner: Owner) {
-        if let Some(entry) = self.entries.get_mut(id) {
-            entry.owners.push(owner);
-        }
-    }
-
+    #[allow(clippy::too_many_lines)] // one construction, clearer in one piece
     fn finish(self) -> Result<PhraseIndex, TextError> {
-        let mut entries = self.entries;
-        // Inserting patterns in sorted order lays out trie paths that share prefixes
-        // next to each other, so a scan touches fewer cache lines.
-        entries.sort_unstable_by(|a, b| a.text.cmp(&b.text));
-        let texts: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
-        let automaton = match contiguous::Builder::new()
-            .match_kind(MatchKind::Standard)
-            // The scan loop never consults a prefilter; skip building one.
-            .prefilter(false)
-            .build(&texts)
-        {
-            Ok(nfa) => Searcher::Contiguous(nfa),
-            Err(_) => noncontiguous::Builder::new()
-                .match_kind(MatchKind::Standard)
-                .prefilter(false)
-                .build(&texts)
-                .map(Searcher::Noncontiguous)
-                .map_err(|e| TextError::Automaton(e.to_string()))?,
+        let Builder {
+            mut vocabulary,
+            arena,
+            mut variants,
+            mut owners,
+            phrase_count,
+        } = self;
+        let tokens_of = |&(start, len, _): &(u32, u32, u32)| -> &[u32] {
+            arena
+                .get(start as usize..start as usize + len as usize)
+                .unwrap_or_default()
         };
-        let mut owners = Vec::new();
-        let mut patterns = Vec::with_capacity(entries.len());
-        for mut entry in entries {
-            // Keep one owner per payload, the earliest phrase, as `find` promises.
-            entry.owners.sort_unstable();
-            entry.owners.dedup_by_key(|owner| owner.payload);
-            let start = owners.len();
-            owners.extend(entry.owners);
-            patterns.push(Pattern {
-                tokens: entry.tokens,
-                owners: start..owners.len(),
-            });
+        // Sorted patterns make the breadth-first construction below a linear sweep.
+        variants.sort_unstable_by(|a, b| tokens_of(a).cmp(tokens_of(b)).then(a.2.cmp(&b.2)));
+
+        // Owners of each group, contiguous.
+        owners.sort_unstable();
+        let group_count = owners.last().map_or(0, |&(g, _)| g as usize + 1);
+        let mut group_start = vec![0_u32; group_count + 1];
+        for &(group, _) in &owners {
+            if let Some(count) = group_start.get_mut(group as usize + 1) {
+                *count += 1;
+            }
         }
-        Ok(PhraseIndex {
-            automaton,
-            patterns,
-            owners,
-            phrase_count: self.phrase_count,
-        })
+        for i in 1..group_start.len() {
+            let previous = group_start.get(i - 1).copied().unwrap_or(0);
+            if let Some(slot) = group_start.get_mut(i) {
+                *slot += previous;
+            }
+        }
+
+        // One node per distinct token prefix: what each sorted variant adds beyond its
+        // common prefix with the previous one (plus the root and a sentinel).
+        let mut node_count = 2_usize;
+        let mut previous: &[u32] = &[];
+        for variant in &variants {
+            let tokens = tokens_of(variant);
+            let common = tokens
+                .iter()
+                .zip(previous)
+                .take_while(|(a, b)| a == b)
+                .count();
+            node_count += tokens.len() - common;
+            previous = tokens;
+        }
+        // The trie, level by level. `current[v]` is the node variant `v` has reached.
+        let mut nodes = Vec::with_capacity(node_count);
+        nodes.push(Node {
+            token: 0,
+            first_child: NONE,
+            fail: ROOT,
+            dict: NONE,
+            owners_start: 0,
+            depth: 0,
+        });
+        let mut current = vec![ROOT; variants.len()];
+        let mut ends = vec![NONE; variants.len()];
+        let mut depth = 0_u32;
+        loop {
+            let mut last: Option<(u32, u32, u32)> = None;
+            let mut grew = false;
+            for (v, variant) in variants.iter().enumerate() {
+                let Some(&token) = tokens_of(variant).get(depth as usize) else {
+                    continue;
+                };
+                let Some(parent) = current.get(v).copied() else {
+                    continue;
+                };
+                let child = match last {
+                    Some((p, t, child)) if p == parent && t == token => child,
+                    _ => {
+                        let child = u32::try_from(nodes.len()).map_err(|_| too_large())?;
+                        nodes.push(Node {
+                            token,
+                            first_child: NONE,
+                            fail: ROOT,
+                            dict: NONE,
+                            owners_start: 0,
+                            depth: depth + 1,
+                        });
+                        if let Some(p) = nodes.get_mut(parent as usize)
+                            && p.first_child == NONE
+                        {
+                            p.first_child = child;
+                        }
+                        last = Some((parent, token, child));
+                        child
+                    }
+                };
+                grew = true;
+                if let Some(slot) = current.get_mut(v) {
+                    *slot = child;
+                }
+                if variant.1 == depth + 1
+                    && let Some(end) = ends.get_mut(v)
+                {
+                    *end = child;
+                }
+            }
+            if !grew {
+                break;
+            }
+            depth += 1;
+        }
+        drop(current);
+        let sentinel = u32::try_from(nodes.len()).map_err(|_| too_large())?;
+        nodes.push(Node {
+            token: 0,
+            first_child: sentinel,
+            fail: ROOT,
+            dict: NONE,
+            owners_start: 0,
+            depth: 0,
+        });
+        // A node without children has the empty range at its successor's start.
+        let mut next_first = sentinel;
+        for node in nodes.iter_mut().rev() {
+            if node.first_child == NONE {
+                node.first_child = next_first;
+            }
+            next_first = node.first_child;
+        }
+
+        // Owners by node: every owner of every group a pattern came from, one per
+        // payload (the earliest phrase, as `find` promises).
+        let owner_pairs = variants
+            .iter()
+            .map(|&(_, _, group)| {
+                let group = group as usize;
+                let start = group_start.get(group).copied().unwrap_or(0);
+                let end = group_start.get(group + 1).copied().unwrap_or(0);
+                end.saturating_sub(start) as usize
+            })
+            .sum();
+        let mut by_node: Vec<(u32, Owner)> = Vec::with_capacity(owner_pairs);
+        for (variant, &end) in variants.iter().zip(&ends) {
+            let group = variant.2 as usize;
+            let range = group_start.get(group).copied().unwrap_or(0) as usize
+                ..group_start.get(group + 1).copied().unwrap_or(0) as usize;
+            by_node.extend(
+                owners
+                    .get(range)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&(_, owner)| (end, owner)),
+            );
+        }
+        drop((owners, group_start, ends));
+        let pattern_count = variants
+            .windows(2)
+            .filter(|pair| tokens_of(&pair[0]) != tokens_of(&pair[1]))
+            .count()
+            + usize::from(!variants.is_empty());
+        drop(variants);
+        drop(arena);
+        by_node.sort_unstable();
+        by_node.dedup_by_key(|(node, owner)| (*node, owner.payload));
+        let mut owners_out = Vec::with_capacity(by_node.len());
+        let mut next_owner = by_node.iter().peekable();
+        for (id, node) in nodes.iter_mut().enumerate() {
+            node.owners_start = u32::try_from(owners_out.len()).map_err(|_| too_large())?;
+            while let Some(&(_, owner)) = next_owner.next_if(|(n, _)| *n as usize == id) {
+                owners_out.push(owner);
+            }
+        }
+        drop(by_node);
+
+        let mut index = PhraseIndex {
+            vocabulary: HashMap::default(),
+            root: vec![ROOT; vocabulary.len()],
+            nodes,
+            owners: owners_out,
+            phrase_count,
+            pattern_count,
+        };
+        for child in index.children(ROOT) {
+            let token = index.node(child).map_or(0, |n| n.token);
+            if let Some(slot) = index.root.get_mut(token as usize) {
+                *slot = child;
+            }
+        }
+        // Failure and dictionary links, breadth first: a node's failure target is
+        // shallower, so it is final by the time the node is reached.
+        for parent in 0..sentinel {
+            for child in index.children(parent) {
+                let token = index.node(child).map_or(0, |n| n.token);
+                let fail = if parent == ROOT {
+                    ROOT
+                } else {
+                    let parent_fail = index.node(parent).map_or(ROOT, |n| n.fail);
+                    index.next(parent_fail, token)
+                };
+                let dict = if index.owners_of(fail).is_empty() {
+                    index.node(fail).map_or(NONE, |n| n.dict)
+                } else {
+                    fail
+                };
+                if let Some(node) = index.nodes.get_mut(child as usize) {
+                    node.fail = fail;
+                    node.dict = dict;
+                }
+            }
+        }
+        vocabulary.shrink_to_fit();
+        index.vocabulary = vocabulary;
+        Ok(index)
     }
 }

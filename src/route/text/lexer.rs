@@ -23,8 +23,8 @@ pub struct Token {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Normalized {
     tokens: Vec<Token>,
-    /// Stems joined by single spaces with one space before and after, the form the
-    /// phrase automaton searches; padding makes every token boundary explicit.
+    /// Stems joined by single spaces with one space before and after; padding makes
+    /// every token boundary explicit for [`Normalized::joined_token_range`].
     padded: String,
     /// Byte offset in `padded` where each token's stem starts, so regular-expression
     /// matches on [`Normalized::joined`] map back to tokens by binary search.
@@ -99,11 +99,6 @@ impl Normalized {
         let first = self.tokens.get(tokens.start)?;
         let last = self.tokens.get(tokens.end.checked_sub(1)?)?;
         (tokens.start < tokens.end).then_some(first.start..last.end)
-    }
-
-    /// The padded form searched by the phrase automaton.
-    pub(super) fn padded(&self) -> &str {
-        &self.padded
     }
 }
 

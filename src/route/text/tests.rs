@@ -752,3 +752,87 @@ fn routes_the_motivating_example() {
         ]
     );
 }
+
+// ---- the token automaton against a naive search ----
+
+/// Every (payload, token range, phrase) a naive search finds: each variant of each
+/// phrase (from [`phrase_variants`], the same expansion the index uses) looked for at
+/// every token position, keeping the earliest phrase per (payload, token range).
+fn naive_hits(
+    phrases: &[(String, u32)],
+    synonyms: &[Vec<String>],
+    text: &str,
+) -> Vec<(u32, std::ops::Range<usize>, usize)> {
+    let tokens = stems(text);
+    let mut hits: Vec<(u32, std::ops::Range<usize>, usize)> = Vec::new();
+    for (phrase_index, (phrase, payload)) in phrases.iter().enumerate() {
+        for variant in phrase_variants(phrase, synonyms).expect("expands") {
+            let wanted: Vec<&str> = variant.split(' ').collect();
+            for start in 0..tokens.len() {
+                let end = start + wanted.len();
+                if end <= tokens.len() && tokens[start..end].iter().eq(wanted.iter().copied()) {
+                    hits.push((*payload, start..end, phrase_index));
+                }
+            }
+        }
+    }
+    hits.sort_by_key(|(payload, range, phrase)| (range.start, range.end, *payload, *phrase));
+    hits.dedup_by_key(|(payload, range, _)| (range.start, range.end, *payload));
+    hits
+}
+
+/// Words that overlap a lot (prefixes and suffixes of each other's phrases, joinable
+/// pairs, a synonym member), so failure and suffix links are exercised.
+const AUTOMATON_WORDS: &[&str] = &[
+    "log",
+    "in",
+    "login",
+    "sign",
+    "on",
+    "vpn",
+    "fail",
+    "can't",
+    "access",
+    "denied",
+    "app",
+    "application",
+    "a",
+    "b",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn token_automaton_finds_exactly_what_a_naive_search_finds(
+        phrases in prop::collection::vec(
+            (prop::collection::vec(prop::sample::select(AUTOMATON_WORDS), 1..4), 0_u32..4),
+            1..12,
+        ),
+        text in prop::collection::vec(prop::sample::select(AUTOMATON_WORDS), 0..16),
+    ) {
+        let phrases: Vec<(String, u32)> =
+            phrases.into_iter().map(|(words, payload)| (words.join(" "), payload)).collect();
+        let synonyms = vec![
+            vec!["log in".to_owned(), "sign on".to_owned()],
+            vec!["app".to_owned(), "application".to_owned()],
+        ];
+        let text = text.join(" ");
+        let idx = PhraseIndex::build(phrases.iter().map(|(p, id)| (p.as_str(), *id)), &synonyms)
+            .expect("builds");
+        let found: Vec<(u32, std::ops::Range<usize>, usize)> = idx
+            .find(&normalize(&text))
+            .into_iter()
+            .map(|hit| (hit.payload, hit.tokens, hit.phrase))
+            .collect();
+        prop_assert_eq!(found, naive_hits(&phrases, &synonyms, &text));
+    }
+}
+
+#[test]
+fn pattern_count_counts_distinct_variants() {
+    // `log in`: log in, login; `login`: login (shared); `sign on`: sign on, signon.
+    let idx = index(&["log in", "login", "sign on"], &[]);
+    assert_eq!(idx.pattern_count(), 4);
+    assert_eq!(idx.phrase_count(), 3);
+}
