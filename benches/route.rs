@@ -28,10 +28,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// The allocator the `escalate` binary uses, so in-process figures match it.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const DESCRIPTION: &str = "Payroll flow fails since 9:00 and exposes employee bank details";
 
 fn opened_at() -> DateTime<Utc> {

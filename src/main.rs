@@ -5,12 +5,6 @@ use escalate::cli::{self, Cli, Io};
 use std::io::Write as _;
 use std::process::ExitCode;
 
-/// mimalloc instead of the system allocator: routing and loading make many small,
-/// short-lived allocations, which it serves several times faster than glibc's malloc
-/// (see the README's Performance section).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let terminal = cli::stdout_is_terminal();
