@@ -10,7 +10,9 @@
 //! Overlapping hits of different rules are merged into one span labelled by
 //! the strongest rule, so nothing any rule flagged survives.
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
+
+use aho_corasick::AhoCorasick;
 
 use regex::Regex;
 
@@ -518,19 +520,6 @@ fn word_start(bytes: &[u8], i: usize) -> bool {
     i == 0 || !is_word(bytes[i - 1])
 }
 
-/// Whether `text` contains `needle` (lowercase ASCII), ignoring case as a
-/// `(?i)` pattern does. Unicode case folding maps two non-ASCII chars onto
-/// ASCII letters (U+017F long s to `s`, U+212A Kelvin sign to `k`); a text
-/// with either is always a candidate.
-fn contains_ignoring_case(text: &str, needle: &str) -> bool {
-    if text.contains(['\u{17f}', '\u{212a}']) {
-        return true;
-    }
-    text.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
 fn digits(text: &str) -> usize {
     text.bytes().filter(u8::is_ascii_digit).count()
 }
@@ -546,7 +535,14 @@ fn longest_run(text: &str, class: impl Fn(u8) -> bool) -> usize {
 }
 
 fn has_token_prefix(text: &str) -> bool {
-    [
+    TOKEN_PREFIXES.is_match(text)
+}
+
+/// The fixed starts of the well-known token formats, searched in one pass.
+// The patterns are literals; building an automaton from them cannot fail.
+#[allow(clippy::expect_used)]
+static TOKEN_PREFIXES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::new([
         "-----BEGIN",
         "sk-",
         "sk_",
@@ -565,9 +561,40 @@ fn has_token_prefix(text: &str) -> bool {
         "AIza",
         "npm_",
         "eyJ",
-    ]
-    .iter()
-    .any(|prefix| text.contains(prefix))
+    ])
+    .expect("literal patterns build")
+});
+
+/// The words that password rules start from, any ASCII case, in one pass:
+/// `pass` and `pwd` (every password keyword contains one), and `pin`.
+// The patterns are literals; building an automaton from them cannot fail.
+#[allow(clippy::expect_used)]
+static PASSWORD_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["pass", "pwd", "pin"])
+        .expect("literal patterns build")
+});
+
+/// Which of `pass` / `pwd` (pattern ids 0 and 1) and `pin` (id 2) occur in
+/// `text`, ignoring case as a `(?i)` pattern does. Unicode case folding maps
+/// two non-ASCII chars onto ASCII letters (U+017F long s to `s`, U+212A Kelvin
+/// sign to `k`); a text with either is always a candidate.
+fn password_words(text: &str) -> (bool, bool) {
+    if text.contains(['\u{17f}', '\u{212a}']) {
+        return (true, true);
+    }
+    let (mut password, mut pin) = (false, false);
+    for found in PASSWORD_WORDS.find_overlapping_iter(text) {
+        match found.pattern().as_usize() {
+            2 => pin = true,
+            _ => password = true,
+        }
+        if password && pin {
+            break;
+        }
+    }
+    (password, pin)
 }
 
 /// 32 chars of `[A-Za-z0-9+/_-]`; under `(?i)` the letters include U+017F
@@ -580,7 +607,7 @@ fn has_keyword_value(text: &str) -> bool {
 }
 
 fn has_password_word(text: &str) -> bool {
-    contains_ignoring_case(text, "pass") || contains_ignoring_case(text, "pwd")
+    password_words(text).0
 }
 
 fn has_password_assignment(text: &str) -> bool {
@@ -588,8 +615,10 @@ fn has_password_assignment(text: &str) -> bool {
 }
 
 fn has_password_in_words(text: &str) -> bool {
-    text.contains(|c: char| c.is_ascii_digit() || "!@#$%^&*?+".contains(c))
-        && (has_password_word(text) || contains_ignoring_case(text, "pin"))
+    text.contains(|c: char| c.is_ascii_digit() || "!@#$%^&*?+".contains(c)) && {
+        let (password, pin) = password_words(text);
+        password || pin
+    }
 }
 
 fn has_url_credentials(text: &str) -> bool {
