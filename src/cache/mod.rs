@@ -16,7 +16,9 @@
 //! stored, so a hit never hides a load diagnostic; validation still runs on
 //! every load, so its warnings are printed as on a run without the cache.
 //! A folder with anything the cache does not model (a symbolic link, a pipe,
-//! a huge file) is always loaded normally. Writes go to a temporary file that
+//! a huge file) is always loaded normally, and so is a matrix of more than
+//! [`MAX_CACHED_BYTES`] (4 MiB) of files, whose entry would cost more memory
+//! than it saves time. Writes go to a temporary file that
 //! is renamed into place, so readers see a whole entry or none; failing to
 //! write is not an error. At most 32 entries are kept, the oldest dropped.
 
@@ -46,6 +48,10 @@ const DIGEST: usize = 32;
 
 /// Entries kept; after a write, the least recently written beyond this go.
 const MAX_ENTRIES: usize = 32;
+
+/// Matrices whose files add up to more than this are always loaded normally.
+/// Ten thousand contacts and two thousand rules are about 3 MiB of TOML.
+pub const MAX_CACHED_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Files larger than this are left to the loader (which refuses them).
 const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
@@ -99,13 +105,17 @@ impl Cache {
             let (matrix, findings) = matrix::load_path(path)?;
             return Ok((matrix, findings, Status::Loaded));
         };
+        let Some(paths) = list_files(path) else {
+            let (matrix, findings) = matrix::load_path(path)?;
+            return Ok((matrix, findings, Status::Loaded));
+        };
         // The entry is read, checked and decoded while the matrix files are
         // read and hashed; it is used only if it was written for their hash.
         let reading = {
             let entry_path = entry_path.clone();
             std::thread::spawn(move || read_entry(&entry_path))
         };
-        let Some((files, key)) = read_files(path).and_then(|files| {
+        let Some((files, key)) = read_files(paths).and_then(|files| {
             let key = key_of(&files)?;
             Some((files, key))
         }) else {
@@ -182,7 +192,10 @@ fn binary_identity() -> Option<Vec<u8>> {
 
 /// The files the loader would read, with their bytes, when the folder holds
 /// nothing but plain files and folders; `None` otherwise.
-fn read_files(path: &Path) -> Option<Vec<(String, Vec<u8>)>> {
+/// The matrix files at `path` as the loader finds them, sorted; `None` when
+/// the cache should stay out (links, special files, more than
+/// [`MAX_CACHED_BYTES`] in all, errors).
+fn list_files(path: &Path) -> Option<Vec<PathBuf>> {
     let meta = std::fs::symlink_metadata(path).ok()?;
     let paths = if meta.is_dir() {
         let mut found = Vec::new();
@@ -197,6 +210,22 @@ fn read_files(path: &Path) -> Option<Vec<(String, Vec<u8>)>> {
     if paths.is_empty() {
         return None;
     }
+    // Too large a matrix is loaded normally before anything is read: its entry
+    // and a second copy of its files would cost more memory than parsing saves
+    // time.
+    let mut total: u64 = 0;
+    for file in &paths {
+        total = total.saturating_add(std::fs::metadata(file).ok()?.len());
+        if total > MAX_CACHED_BYTES {
+            return None;
+        }
+    }
+    Some(paths)
+}
+
+/// The names and bytes of `paths`; `None` when one cannot be read or is too
+/// large for the loader.
+fn read_files(paths: Vec<PathBuf>) -> Option<Vec<(String, Vec<u8>)>> {
     paths
         .into_iter()
         .map(|file| {

@@ -204,3 +204,31 @@ fn an_unwritable_cache_only_costs_the_cache() {
         assert_eq!(snapshot(&m), snapshot(&plain));
     }
 }
+
+#[test]
+fn matrices_over_the_size_limit_are_loaded_normally() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::new(dir.path().join("cache"));
+    let folder = shipped_copy(dir.path());
+    // A valid file of comments takes the folder just past the limit.
+    let shipped: u64 = matrix::shipped::FILES
+        .iter()
+        .map(|(_, text)| text.len() as u64)
+        .sum();
+    let filler = usize::try_from(super::MAX_CACHED_BYTES + 1 - shipped).unwrap();
+    let line = "# padding to reach the cache size limit\n";
+    let text: String = line.repeat(filler / line.len() + 1);
+    std::fs::write(folder.join("zz-padding.toml"), text).unwrap();
+    let (plain, findings) = matrix::load_path(&folder).unwrap();
+    assert!(findings.is_empty(), "{findings:?}");
+    for _ in 0..2 {
+        let (loaded, _, status) = cache.load_path(&folder).unwrap();
+        assert_eq!(status, Status::Loaded);
+        assert_eq!(snapshot(&plain), snapshot(&loaded));
+    }
+    assert!(entries(&cache).is_empty());
+    // Without the padding the same folder is cached.
+    std::fs::remove_file(folder.join("zz-padding.toml")).unwrap();
+    let (_, _, status) = cache.load_path(&folder).unwrap();
+    assert_eq!(status, Status::Stored);
+}
