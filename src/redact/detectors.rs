@@ -79,7 +79,7 @@ struct Detector {
     /// A necessary condition for the regex to match anywhere in the text:
     /// false means the rule cannot match and need not run. Must never be
     /// false when the regex matches (checked by tests against the regexes).
-    may_match: fn(&str) -> bool,
+    may_match: fn(&Features) -> bool,
 }
 
 /// Label strength of fallback hits: weaker than every table entry.
@@ -260,16 +260,20 @@ pub(super) fn patterns() -> impl Iterator<Item = &'static str> {
     DETECTORS.iter().map(|d| d.pattern)
 }
 
-/// Each rule's prerequisite, in rule order (for tests).
+/// Each rule's prerequisite as a test of a whole text, in rule order (for
+/// tests).
 #[cfg(test)]
-pub(super) fn prerequisites() -> impl Iterator<Item = fn(&str) -> bool> {
-    DETECTORS.iter().map(|d| d.may_match)
+pub(super) fn prerequisites() -> impl Iterator<Item = impl Fn(&str) -> bool> {
+    DETECTORS
+        .iter()
+        .map(|d| move |text: &str| (d.may_match)(&Features::of(text)))
 }
 
 /// Finds every sensitive span in `text`: sorted, non-overlapping, and never
 /// overlapping a marker that is already present.
 pub(super) fn find(text: &str) -> Vec<Span> {
-    find_with(text, |detector| (detector.may_match)(text))
+    let features = Features::of(text);
+    find_with(text, |detector| (detector.may_match)(&features))
 }
 
 /// [`find`] scanning every rule, prerequisites or not: the reference the
@@ -508,7 +512,8 @@ fn long_number(text: &str, start: usize, end: usize) -> Option<Hit> {
 
 // Prerequisites: what every match of a rule's regex contains. Each one
 // follows its pattern literally; `tests::prerequisites_never_hide_a_match`
-// checks them against the regexes.
+// checks them against the regexes. They read [`Features`], which one pass
+// over the text computes for all of them.
 
 /// An ASCII word byte, as `(?-u:\b)` sees it.
 fn is_word(b: u8) -> bool {
@@ -520,22 +525,122 @@ fn word_start(bytes: &[u8], i: usize) -> bool {
     i == 0 || !is_word(bytes[i - 1])
 }
 
-fn digits(text: &str) -> usize {
-    text.bytes().filter(u8::is_ascii_digit).count()
+/// What the prerequisites look at, gathered in one pass over the text (plus
+/// one aho-corasick pass for the token prefixes and one for the password
+/// words, each only when it can matter).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Features {
+    /// ASCII digits in the text.
+    digits: usize,
+    /// The longest run of ASCII digits.
+    digit_run: usize,
+    /// The longest run of `[A-Za-z0-9+/_-]`.
+    key_run: usize,
+    /// U+017F or U+212A: chars that `(?i)` folds onto ASCII letters.
+    folds_to_ascii: bool,
+    /// A `:` or `=`.
+    assignment: bool,
+    /// A digit or one of `!@#$%^&*?+`.
+    digit_or_symbol: bool,
+    /// An `@`.
+    at_sign: bool,
+    /// `://`.
+    scheme: bool,
+    /// `\b[a-z]{2}[0-9]{2}`, any ASCII case.
+    iban_start: bool,
+    /// `\b[a-z]{2}[ ]?[0-9]{2}`, any ASCII case.
+    nino_start: bool,
+    /// `\+[1-9]` or `\b00[1-9]`.
+    international_prefix: bool,
+    /// `\(0[1-9]` or `\b0[1-9]`.
+    trunk_prefix: bool,
+    /// One of the fixed starts of the well-known token formats.
+    token_prefix: bool,
+    /// `pass` or `pwd`, any ASCII case.
+    password_word: bool,
+    /// `pin`, any ASCII case.
+    pin_word: bool,
 }
 
-/// Length of the longest run of bytes satisfying `class`.
-fn longest_run(text: &str, class: impl Fn(u8) -> bool) -> usize {
-    let (mut best, mut run) = (0, 0);
-    for b in text.bytes() {
-        run = if class(b) { run + 1 } else { 0 };
-        best = best.max(run);
+impl Features {
+    pub(super) fn of(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+        let nonzero = |b: u8| (b'1'..=b'9').contains(&b);
+        let mut f = Self::default();
+        let (mut digit_run, mut key_run, mut token_run) = (0, 0, 0);
+        // A token format's match is a run of 11 or more `[A-Za-z0-9_-]`
+        // (`eyJ` and eight more is the shortest) holding an upper-case
+        // letter, `_` or `-` (each format's fixed start has one), unless it
+        // is a private key block.
+        let (mut token_marked, mut token_shaped) = (false, false);
+        for (i, &b) in bytes.iter().enumerate() {
+            if b.is_ascii_digit() {
+                f.digits += 1;
+                digit_run += 1;
+                f.digit_or_symbol = true;
+                f.digit_run = f.digit_run.max(digit_run);
+            } else {
+                digit_run = 0;
+            }
+            if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-') {
+                key_run += 1;
+                f.key_run = f.key_run.max(key_run);
+            } else {
+                key_run = 0;
+            }
+            if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-') {
+                token_run += 1;
+                token_marked |= b.is_ascii_uppercase() || matches!(b, b'_' | b'-');
+                if token_marked && token_run >= 11 {
+                    token_shaped = true;
+                }
+            } else {
+                (token_run, token_marked) = (0, false);
+            }
+            match b {
+                b':' => {
+                    f.assignment = true;
+                    f.scheme |= at(i + 1) == b'/' && at(i + 2) == b'/';
+                }
+                b'=' => f.assignment = true,
+                b'@' => {
+                    f.at_sign = true;
+                    f.digit_or_symbol = true;
+                }
+                b'+' => {
+                    f.digit_or_symbol = true;
+                    f.international_prefix |= nonzero(at(i + 1));
+                }
+                b'!' | b'#' | b'$' | b'%' | b'^' | b'&' | b'*' | b'?' => f.digit_or_symbol = true,
+                b'0' => {
+                    let starts = word_start(bytes, i);
+                    f.international_prefix |= starts && at(i + 1) == b'0' && nonzero(at(i + 2));
+                    f.trunk_prefix |= nonzero(at(i + 1)) && (starts || i > 0 && at(i - 1) == b'(');
+                }
+                // U+017F is C5 BF in UTF-8, U+212A is E2 84 AA.
+                0xC5 => f.folds_to_ascii |= at(i + 1) == 0xBF,
+                0xE2 => f.folds_to_ascii |= at(i + 1) == 0x84 && at(i + 2) == 0xAA,
+                _ if b.is_ascii_alphabetic()
+                    && at(i + 1).is_ascii_alphabetic()
+                    && word_start(bytes, i) =>
+                {
+                    let (c, d, e) = (at(i + 2), at(i + 3), at(i + 4));
+                    let two_digits = c.is_ascii_digit() && d.is_ascii_digit();
+                    f.iban_start |= two_digits;
+                    f.nino_start |=
+                        two_digits || c == b' ' && d.is_ascii_digit() && e.is_ascii_digit();
+                }
+                _ => {}
+            }
+        }
+        f.token_prefix =
+            (token_shaped || text.contains("-----BEGIN")) && TOKEN_PREFIXES.is_match(text);
+        if f.assignment || f.digit_or_symbol {
+            (f.password_word, f.pin_word) = password_words(text, f.folds_to_ascii);
+        }
+        f
     }
-    best
-}
-
-fn has_token_prefix(text: &str) -> bool {
-    TOKEN_PREFIXES.is_match(text)
 }
 
 /// The fixed starts of the well-known token formats, searched in one pass.
@@ -580,8 +685,8 @@ static PASSWORD_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// `text`, ignoring case as a `(?i)` pattern does. Unicode case folding maps
 /// two non-ASCII chars onto ASCII letters (U+017F long s to `s`, U+212A Kelvin
 /// sign to `k`); a text with either is always a candidate.
-fn password_words(text: &str) -> (bool, bool) {
-    if text.contains(['\u{17f}', '\u{212a}']) {
+fn password_words(text: &str, folds_to_ascii: bool) -> (bool, bool) {
+    if folds_to_ascii {
         return (true, true);
     }
     let (mut password, mut pin) = (false, false);
@@ -599,95 +704,60 @@ fn password_words(text: &str) -> (bool, bool) {
 
 /// 32 chars of `[A-Za-z0-9+/_-]`; under `(?i)` the letters include U+017F
 /// and U+212A, so a text with either is always a candidate.
-fn has_keyword_value(text: &str) -> bool {
-    text.contains(['\u{17f}', '\u{212a}'])
-        || longest_run(text, |b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-')
-        }) >= 32
+fn has_keyword_value(f: &Features) -> bool {
+    f.folds_to_ascii || f.key_run >= 32
 }
 
-fn has_password_word(text: &str) -> bool {
-    password_words(text).0
+fn has_token_prefix(f: &Features) -> bool {
+    f.token_prefix
 }
 
-fn has_password_assignment(text: &str) -> bool {
-    text.contains([':', '=']) && has_password_word(text)
+fn has_password_assignment(f: &Features) -> bool {
+    f.assignment && f.password_word
 }
 
-fn has_password_in_words(text: &str) -> bool {
-    text.contains(|c: char| c.is_ascii_digit() || "!@#$%^&*?+".contains(c)) && {
-        let (password, pin) = password_words(text);
-        password || pin
-    }
+fn has_password_in_words(f: &Features) -> bool {
+    f.digit_or_symbol && (f.password_word || f.pin_word)
 }
 
-fn has_url_credentials(text: &str) -> bool {
-    text.contains("://") && text.contains('@')
+fn has_url_credentials(f: &Features) -> bool {
+    f.scheme && f.at_sign
 }
 
-fn has_at_sign(text: &str) -> bool {
-    text.contains('@')
+fn has_at_sign(f: &Features) -> bool {
+    f.at_sign
 }
 
-/// `\b[a-z]{2}[0-9]{2}`, ASCII, any case.
-fn has_iban_start(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.windows(4).enumerate().any(|(i, w)| {
-        word_start(bytes, i)
-            && w[0].is_ascii_alphabetic()
-            && w[1].is_ascii_alphabetic()
-            && w[2].is_ascii_digit()
-            && w[3].is_ascii_digit()
-    })
+fn has_iban_start(f: &Features) -> bool {
+    f.iban_start
 }
 
-/// `\b[a-z]{2}[ ]?[0-9]{2}`, ASCII, any case, and at least six digits.
-fn has_nino_start(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
-    digits(text) >= 6
-        && bytes.windows(2).enumerate().any(|(i, w)| {
-            word_start(bytes, i)
-                && w[0].is_ascii_alphabetic()
-                && w[1].is_ascii_alphabetic()
-                && ((digit(i + 2) && digit(i + 3))
-                    || (bytes.get(i + 2) == Some(&b' ') && digit(i + 3) && digit(i + 4)))
-        })
+/// The NINO start and at least six digits.
+fn has_nino_start(f: &Features) -> bool {
+    f.digits >= 6 && f.nino_start
 }
 
-fn at_least_9_digits(text: &str) -> bool {
-    digits(text) >= 9
+fn at_least_9_digits(f: &Features) -> bool {
+    f.digits >= 9
 }
 
-fn at_least_10_digits(text: &str) -> bool {
-    digits(text) >= 10
+fn at_least_10_digits(f: &Features) -> bool {
+    f.digits >= 10
 }
 
-fn at_least_12_digits(text: &str) -> bool {
-    digits(text) >= 12
+fn at_least_12_digits(f: &Features) -> bool {
+    f.digits >= 12
 }
 
-/// `\+[1-9]` or `\b00[1-9]`.
-fn has_international_prefix(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let nonzero = |i: usize| bytes.get(i).is_some_and(|b| (b'1'..=b'9').contains(b));
-    (0..bytes.len()).any(|i| match bytes[i] {
-        b'+' => nonzero(i + 1),
-        b'0' => word_start(bytes, i) && bytes.get(i + 1) == Some(&b'0') && nonzero(i + 2),
-        _ => false,
-    })
+fn has_international_prefix(f: &Features) -> bool {
+    f.international_prefix
 }
 
-/// `\(0[1-9]` or `\b0[1-9]`, and at least four digits.
-fn has_trunk_prefix(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let nonzero = |i: usize| bytes.get(i).is_some_and(|b| (b'1'..=b'9').contains(b));
-    digits(text) >= 4
-        && (0..bytes.len()).any(|i| {
-            bytes[i] == b'0' && nonzero(i + 1) && (word_start(bytes, i) || bytes[i - 1] == b'(')
-        })
+/// A trunk prefix and at least four digits.
+fn has_trunk_prefix(f: &Features) -> bool {
+    f.digits >= 4 && f.trunk_prefix
 }
 
-fn has_9_digit_run(text: &str) -> bool {
-    longest_run(text, |b| b.is_ascii_digit()) >= 9
+fn has_9_digit_run(f: &Features) -> bool {
+    f.digit_run >= 9
 }

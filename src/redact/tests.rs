@@ -619,6 +619,13 @@ fn prerequisite_fragment() -> impl Strategy<Value = String> {
         Just("sk-".to_owned()),
         Just("eyJ".to_owned()),
         Just("AKIA".to_owned()),
+        Just("ghp_".to_owned()),
+        Just("xoxb-".to_owned()),
+        Just("npm_".to_owned()),
+        Just("sk_live_".to_owned()),
+        Just("AIza".to_owned()),
+        Just("-----BEGIN PRIVATE KEY-----".to_owned()),
+        "[a-z0-9]{8,40}",
         Just("(0".to_owned()),
         Just("00".to_owned()),
         "[A-Za-z0-9+/_=-]{1,40}",
@@ -705,4 +712,29 @@ fn a_password_told_in_words_is_masked() {
     let out = redact("my password is Sommer2026! and it does not work");
     assert_eq!(out.text, "my password is [secret] and it does not work");
     assert_eq!(redact("my password is wrong").text, "my password is wrong");
+}
+
+/// Each token format at the shortest length its pattern accepts, all lower
+/// case where the format allows it: the one-pass prerequisite (a run of 11 or
+/// more word chars with an upper-case letter, `_` or `-`) must let every one
+/// through.
+#[test]
+fn token_formats_at_their_shortest_are_redacted() {
+    for token in [
+        "eyJabcdefgh.abcdefgh.abcdefgh",
+        "sk-abcdefghijklmnopqrst",
+        "sk_test_abcdefghijklmnop",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123",
+        "github_pat_abcdefghijklmnopqrstuvwxyz0123",
+        "glpat-abcdefghijklmnopqrst",
+        "xoxb-abcdefghij",
+        "AKIA0000000000000000",
+        "AIzaabcdefghijklmnopqrstuvwxyz012345678",
+        "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+    ] {
+        let got = redact(&format!("the value {token} leaked"));
+        assert_eq!(got.text, "the value [secret] leaked", "{token}");
+    }
+    let key = "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----";
+    assert_eq!(redact(key).text, "[secret]");
 }
