@@ -528,6 +528,8 @@ fn word_start(bytes: &[u8], i: usize) -> bool {
 /// What the prerequisites look at, gathered in one pass over the text (plus
 /// one aho-corasick pass for the token prefixes and one for the password
 /// words, each only when it can matter).
+// One flag per condition a prerequisite reads; a bit set would only hide them.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Features {
     /// ASCII digits in the text.
