@@ -515,16 +515,6 @@ fn long_number(text: &str, start: usize, end: usize) -> Option<Hit> {
 // checks them against the regexes. They read [`Features`], which one pass
 // over the text computes for all of them.
 
-/// An ASCII word byte, as `(?-u:\b)` sees it.
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// Whether an ASCII word boundary precedes the word byte at `i`.
-fn word_start(bytes: &[u8], i: usize) -> bool {
-    i == 0 || !is_word(bytes[i - 1])
-}
-
 /// What the prerequisites look at, gathered in one pass over the text (plus
 /// one aho-corasick pass for the token prefixes and one for the password
 /// words, each only when it can matter).
@@ -564,6 +554,51 @@ pub(super) struct Features {
     pin_word: bool,
 }
 
+/// Byte classes for [`Features::of`], one table look-up per byte.
+const DIGIT: u8 = 1;
+/// `[A-Za-z0-9_]`: a word byte as `(?-u:\b)` sees it.
+const WORD: u8 = 2;
+/// `[A-Za-z0-9+/_-]`: what a keyword's value is made of.
+const KEY: u8 = 4;
+/// `[A-Za-z0-9_-]`: what a token format is made of.
+const TOKEN: u8 = 8;
+/// `[A-Z_-]`: what every token format's fixed start holds one of.
+const MARK: u8 = 16;
+/// An ASCII letter.
+const ALPHA: u8 = 32;
+/// A byte with a rule of its own in [`Features::of`].
+const SPECIAL: u8 = 64;
+
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if c.is_ascii_digit() {
+            class |= DIGIT | WORD | KEY | TOKEN;
+        }
+        if c.is_ascii_alphabetic() {
+            class |= ALPHA | WORD | KEY | TOKEN;
+        }
+        if c.is_ascii_uppercase() {
+            class |= MARK;
+        }
+        match c {
+            b'_' => class |= WORD | KEY | TOKEN | MARK,
+            b'-' => class |= KEY | TOKEN | MARK,
+            b'/' => class |= KEY,
+            b'+' => class |= KEY | SPECIAL,
+            b':' | b'=' | b'@' | b'!' | b'#' | b'$' | b'%' | b'^' | b'&' | b'*' | b'?' | b'0'
+            | 0xC5 | 0xE2 => class |= SPECIAL,
+            _ => {}
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+};
+
 impl Features {
     pub(super) fn of(text: &str) -> Self {
         let bytes = text.as_bytes();
@@ -576,29 +611,39 @@ impl Features {
         // letter, `_` or `-` (each format's fixed start has one), unless it
         // is a private key block.
         let (mut token_marked, mut token_shaped) = (false, false);
+        let mut previous = 0u8;
         for (i, &b) in bytes.iter().enumerate() {
-            if b.is_ascii_digit() {
+            let class = CLASSES[usize::from(b)];
+            let word_start = previous & WORD == 0;
+            previous = class;
+            if class & DIGIT == 0 {
+                digit_run = 0;
+            } else {
                 f.digits += 1;
                 digit_run += 1;
-                f.digit_or_symbol = true;
                 f.digit_run = f.digit_run.max(digit_run);
-            } else {
-                digit_run = 0;
             }
-            if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-') {
+            if class & KEY == 0 {
+                key_run = 0;
+            } else {
                 key_run += 1;
                 f.key_run = f.key_run.max(key_run);
-            } else {
-                key_run = 0;
             }
-            if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-') {
-                token_run += 1;
-                token_marked |= b.is_ascii_uppercase() || matches!(b, b'_' | b'-');
-                if token_marked && token_run >= 11 {
-                    token_shaped = true;
-                }
-            } else {
+            if class & TOKEN == 0 {
                 (token_run, token_marked) = (0, false);
+            } else {
+                token_run += 1;
+                token_marked |= class & MARK != 0;
+                token_shaped |= token_marked && token_run >= 11;
+            }
+            if class & ALPHA != 0 && word_start && at(i + 1).is_ascii_alphabetic() {
+                let (c, d, e) = (at(i + 2), at(i + 3), at(i + 4));
+                let two_digits = c.is_ascii_digit() && d.is_ascii_digit();
+                f.iban_start |= two_digits;
+                f.nino_start |= two_digits || c == b' ' && d.is_ascii_digit() && e.is_ascii_digit();
+            }
+            if class & SPECIAL == 0 {
+                continue;
             }
             match b {
                 b':' => {
@@ -616,26 +661,17 @@ impl Features {
                 }
                 b'!' | b'#' | b'$' | b'%' | b'^' | b'&' | b'*' | b'?' => f.digit_or_symbol = true,
                 b'0' => {
-                    let starts = word_start(bytes, i);
-                    f.international_prefix |= starts && at(i + 1) == b'0' && nonzero(at(i + 2));
-                    f.trunk_prefix |= nonzero(at(i + 1)) && (starts || i > 0 && at(i - 1) == b'(');
+                    f.international_prefix |= word_start && at(i + 1) == b'0' && nonzero(at(i + 2));
+                    f.trunk_prefix |=
+                        nonzero(at(i + 1)) && (word_start || i > 0 && at(i - 1) == b'(');
                 }
                 // U+017F is C5 BF in UTF-8, U+212A is E2 84 AA.
                 0xC5 => f.folds_to_ascii |= at(i + 1) == 0xBF,
                 0xE2 => f.folds_to_ascii |= at(i + 1) == 0x84 && at(i + 2) == 0xAA,
-                _ if b.is_ascii_alphabetic()
-                    && at(i + 1).is_ascii_alphabetic()
-                    && word_start(bytes, i) =>
-                {
-                    let (c, d, e) = (at(i + 2), at(i + 3), at(i + 4));
-                    let two_digits = c.is_ascii_digit() && d.is_ascii_digit();
-                    f.iban_start |= two_digits;
-                    f.nino_start |=
-                        two_digits || c == b' ' && d.is_ascii_digit() && e.is_ascii_digit();
-                }
                 _ => {}
             }
         }
+        f.digit_or_symbol |= f.digits > 0;
         f.token_prefix =
             (token_shaped || text.contains("-----BEGIN")) && TOKEN_PREFIXES.is_match(text);
         if f.assignment || f.digit_or_symbol {

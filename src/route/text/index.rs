@@ -148,8 +148,8 @@ impl PhraseIndex {
     pub fn find(&self, text: &Normalized) -> Vec<PhraseHit> {
         let mut hits = Vec::new();
         let mut state = ROOT;
-        for (at, token) in text.as_slice().iter().enumerate() {
-            state = match self.vocabulary.get(token.stem.as_str()) {
+        for (at, token) in text.tokens().enumerate() {
+            state = match self.vocabulary.get(token.stem) {
                 Some(&id) => self.next(state, id),
                 // No pattern contains this stem, so no match spans it.
                 None => ROOT,

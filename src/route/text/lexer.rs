@@ -8,55 +8,69 @@ use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 use super::stem::{WordStemmer, with_stemmer};
 
 /// One token of a description: its normalised form and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Token {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Token<'a> {
     /// The normalised, stemmed form that phrases are matched against.
-    pub stem: String,
+    pub stem: &'a str,
     /// Byte offset in the original text where the source word starts.
     pub start: usize,
     /// Byte offset in the original text just past the source word.
     pub end: usize,
 }
 
+/// Where one token's stem lies in [`Normalized`]'s padded text and where its
+/// source word lies in the original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    /// Byte offset in `padded` where the stem starts.
+    stem_start: usize,
+    /// Byte offset in `padded` just past the stem.
+    stem_end: usize,
+    start: usize,
+    end: usize,
+}
+
 /// A description turned into normalised tokens, each remembering its byte range in the
-/// original text.
+/// original text. The stems live in one string, so normalising allocates the same
+/// few buffers however many words there are.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Normalized {
-    tokens: Vec<Token>,
+    entries: Vec<Entry>,
     /// Stems joined by single spaces with one space before and after; padding makes
     /// every token boundary explicit for [`Normalized::joined_token_range`].
     padded: String,
-    /// Byte offset in `padded` where each token's stem starts, so regular-expression
-    /// matches on [`Normalized::joined`] map back to tokens by binary search.
-    offsets: Vec<usize>,
 }
 
 impl Normalized {
     /// The tokens in text order.
-    pub fn tokens(&self) -> impl Iterator<Item = &Token> {
-        self.tokens.iter()
+    pub fn tokens(&self) -> impl ExactSizeIterator<Item = Token<'_>> + '_ {
+        self.entries.iter().map(|entry| self.view(entry))
     }
 
-    /// All tokens, for indexing with a [`PhraseHit::tokens`] range.
-    ///
-    /// [`PhraseHit::tokens`]: super::PhraseHit::tokens
-    pub fn as_slice(&self) -> &[Token] {
-        &self.tokens
+    fn view<'a>(&'a self, entry: &Entry) -> Token<'a> {
+        Token {
+            stem: self
+                .padded
+                .get(entry.stem_start..entry.stem_end)
+                .unwrap_or_default(),
+            start: entry.start,
+            end: entry.end,
+        }
     }
 
     /// The token at `index`, if there is one.
-    pub fn token(&self, index: usize) -> Option<&Token> {
-        self.tokens.get(index)
+    pub fn token(&self, index: usize) -> Option<Token<'_>> {
+        self.entries.get(index).map(|entry| self.view(entry))
     }
 
     /// Number of tokens.
     pub fn len(&self) -> usize {
-        self.tokens.len()
+        self.entries.len()
     }
 
     /// Whether the text had no letters or digits at all.
     pub fn is_empty(&self) -> bool {
-        self.tokens.is_empty()
+        self.entries.is_empty()
     }
 
     /// The stems joined by single spaces, without leading or trailing space, for
@@ -78,26 +92,25 @@ impl Normalized {
         // `joined` is `padded` without its first byte.
         let (start, end) = (joined.start + 1, joined.end + 1);
         // Tokens starting at or before `start`; the last of them may still cover it.
-        let mut first = self.offsets.partition_point(|&offset| offset <= start);
+        let mut first = self.entries.partition_point(|e| e.stem_start <= start);
         if let Some(previous) = first.checked_sub(1) {
             let covers = self
-                .offsets
+                .entries
                 .get(previous)
-                .zip(self.tokens.get(previous))
-                .is_some_and(|(&offset, token)| offset + token.stem.len() > start);
+                .is_some_and(|e| e.stem_end > start);
             if covers {
                 first = previous;
             }
         }
-        let last = self.offsets.partition_point(|&offset| offset < end);
+        let last = self.entries.partition_point(|e| e.stem_start < end);
         first..last.max(first)
     }
 
     /// The original-text byte range covered by the tokens in `tokens`, or `None` if the
     /// range is empty or out of bounds.
     pub fn byte_span(&self, tokens: Range<usize>) -> Option<Range<usize>> {
-        let first = self.tokens.get(tokens.start)?;
-        let last = self.tokens.get(tokens.end.checked_sub(1)?)?;
+        let first = self.entries.get(tokens.start)?;
+        let last = self.entries.get(tokens.end.checked_sub(1)?)?;
         (tokens.start < tokens.end).then_some(first.start..last.end)
     }
 }
@@ -109,9 +122,8 @@ pub fn normalize(text: &str) -> Normalized {
     let mut out = Normalized {
         // Words average well over four bytes with their separator, so these rarely
         // regrow; stems are seldom longer than the words they come from.
-        tokens: Vec::with_capacity(text.len() / 4 + 1),
+        entries: Vec::with_capacity(text.len() / 4 + 1),
         padded: String::with_capacity(text.len() + 8),
-        offsets: Vec::with_capacity(text.len() / 4 + 1),
     };
     out.padded.push(' ');
     with_stemmer(|stemmer| {
@@ -123,15 +135,11 @@ pub fn normalize(text: &str) -> Normalized {
 }
 
 fn push_word(out: &mut Normalized, stemmer: &mut WordStemmer, word: &str, span: Range<usize>) {
-    let Normalized {
-        tokens,
-        padded,
-        offsets,
-    } = out;
+    let Normalized { entries, padded } = out;
     stemmer.push_word(word, padded, |_, stem, offset, _| {
-        offsets.push(offset);
-        tokens.push(Token {
-            stem: stem.to_owned(),
+        entries.push(Entry {
+            stem_start: offset,
+            stem_end: offset + stem.len(),
             start: span.start,
             end: span.end,
         });
@@ -145,9 +153,8 @@ fn push_word(out: &mut Normalized, stemmer: &mut WordStemmer, word: &str, span: 
 /// [`PhraseIndex::build`]: super::PhraseIndex::build
 pub fn normalize_phrase(phrase: &str) -> Vec<String> {
     normalize(phrase)
-        .tokens
-        .into_iter()
-        .map(|t| t.stem)
+        .tokens()
+        .map(|t| t.stem.to_owned())
         .collect()
 }
 
@@ -163,52 +170,67 @@ fn is_apostrophe(c: char) -> bool {
 /// Splits `text` into words and calls `emit` with each word (lower case, accents and
 /// apostrophes removed) and its byte range in `text`.
 pub(super) fn lex(text: &str, mut emit: impl FnMut(&str, Range<usize>)) {
+    let bytes = text.as_bytes();
     let mut word = String::with_capacity(32);
     let mut start = 0;
     let mut end = 0;
     let mut decomposed: Vec<char> = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next = i + c.len_utf8();
-        if c.is_ascii_alphanumeric() {
-            // The common case; skips decomposition and Unicode tables entirely.
-            if word.is_empty() {
-                start = i;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii_alphanumeric() {
+            // The common case: a run of ASCII letters and digits is copied whole,
+            // without decomposition or Unicode tables.
+            let run = i;
+            while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+                i += 1;
             }
-            word.push(c.to_ascii_lowercase());
-            end = next;
+            if word.is_empty() {
+                start = run;
+            }
+            let from = word.len();
+            word.push_str(text.get(run..i).unwrap_or_default());
+            if let Some(pushed) = word.get_mut(from..) {
+                pushed.make_ascii_lowercase();
+            }
+            end = i;
             continue;
         }
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        let next = i + c.len_utf8();
         if is_apostrophe(c) {
-            let between_alphanumerics =
-                !word.is_empty() && chars.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+            let between_alphanumerics = !word.is_empty()
+                && text
+                    .get(next..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(char::is_alphanumeric);
             if !between_alphanumerics {
                 flush(&mut word, start..end, &mut emit);
             }
-            continue;
-        }
-        if c.is_ascii() {
+        } else if c.is_ascii() {
             flush(&mut word, start..end, &mut emit);
-            continue;
-        }
-        decomposed.clear();
-        decompose_compatible(c, |d| decomposed.extend(d.to_lowercase()));
-        for &d in &decomposed {
-            if is_combining_mark(d) {
-                // Dropped, but a mark after a letter still belongs to that word's span.
-                if !word.is_empty() {
+        } else {
+            decomposed.clear();
+            decompose_compatible(c, |d| decomposed.extend(d.to_lowercase()));
+            for &d in &decomposed {
+                if is_combining_mark(d) {
+                    // Dropped, but a mark after a letter still belongs to that word's span.
+                    if !word.is_empty() {
+                        end = next;
+                    }
+                } else if d.is_alphanumeric() {
+                    if word.is_empty() {
+                        start = i;
+                    }
+                    word.push(d);
                     end = next;
+                } else {
+                    flush(&mut word, start..end, &mut emit);
                 }
-            } else if d.is_alphanumeric() {
-                if word.is_empty() {
-                    start = i;
-                }
-                word.push(d);
-                end = next;
-            } else {
-                flush(&mut word, start..end, &mut emit);
             }
         }
+        i = next;
     }
     flush(&mut word, start..end, &mut emit);
 }

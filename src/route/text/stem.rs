@@ -117,7 +117,12 @@ impl WordStemmer {
     /// apostrophes, not a contraction) to `out`.
     pub(super) fn push_stem(&mut self, word: &str, out: &mut String) {
         // Snowball leaves words of one or two letters alone, so skip the cache too.
-        if word.len() <= 2 || word.len() > MAX_STEM_BYTES || word.chars().any(char::is_numeric) {
+        let numeric = if word.is_ascii() {
+            word.bytes().any(|b| b.is_ascii_digit())
+        } else {
+            word.chars().any(char::is_numeric)
+        };
+        if word.len() <= 2 || word.len() > MAX_STEM_BYTES || numeric {
             out.push_str(word);
             return;
         }

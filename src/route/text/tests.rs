@@ -7,7 +7,10 @@ use proptest::prelude::*;
 use super::*;
 
 fn stems(text: &str) -> Vec<String> {
-    normalize(text).tokens().map(|t| t.stem.clone()).collect()
+    normalize(text)
+        .tokens()
+        .map(|t| t.stem.to_owned())
+        .collect()
 }
 
 fn index(phrases: &[&str], synonyms: &[&[&str]]) -> PhraseIndex {
@@ -365,7 +368,7 @@ fn token_spans_point_into_the_original() {
     let normalized = normalize(text);
     let pieces: Vec<(&str, &str)> = normalized
         .tokens()
-        .map(|t| (t.stem.as_str(), &text[t.start..t.end]))
+        .map(|t| (t.stem, &text[t.start..t.end]))
         .collect();
     assert_eq!(
         pieces,
@@ -649,7 +652,7 @@ proptest! {
 
     #[test]
     fn build_and_text_normalise_alike(phrase in "\\PC{0,40}") {
-        let from_text: Vec<String> = normalize(&phrase).tokens().map(|t| t.stem.clone()).collect();
+        let from_text: Vec<String> = normalize(&phrase).tokens().map(|t| t.stem.to_owned()).collect();
         prop_assert_eq!(normalize_phrase(&phrase), from_text.clone());
         if !from_text.is_empty() {
             let variants = phrase_variants(&phrase, &[]).expect("expands");
