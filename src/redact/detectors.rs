@@ -569,6 +569,8 @@ const ALPHA: u8 = 32;
 /// A byte with a rule of its own in [`Features::of`].
 const SPECIAL: u8 = 64;
 
+// `b` stays below 256, so `b as u8` keeps every bit.
+#[allow(clippy::cast_possible_truncation)]
 const CLASSES: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
