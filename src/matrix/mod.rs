@@ -14,11 +14,11 @@ pub mod shipped;
 
 pub use load::{LoadError, load_files, load_path};
 
+use rustc_hash::FxHashMap;
 use schema::{
     CalendarSpec, Decision, Dimension, Fallback, FileId, Manifest, Party, Rule, Script, Severity,
     Synonyms, Term, Tier,
 };
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -178,20 +178,21 @@ pub struct Matrix {
 }
 
 /// Positions of entities by id (the first definition wins, as duplicates
-/// are reported by validation).
+/// are reported by validation). Keys are ids from the matrix, so the fast
+/// `FxHash` needs no protection against crafted collisions.
 #[derive(Debug, Clone, Default)]
 struct Index {
-    severities: HashMap<String, usize>,
-    tiers: HashMap<String, usize>,
-    parties: HashMap<String, usize>,
-    calendars: HashMap<String, usize>,
-    scripts: HashMap<String, usize>,
-    dimensions: HashMap<String, usize>,
-    rules: HashMap<String, usize>,
+    severities: FxHashMap<String, usize>,
+    tiers: FxHashMap<String, usize>,
+    parties: FxHashMap<String, usize>,
+    calendars: FxHashMap<String, usize>,
+    scripts: FxHashMap<String, usize>,
+    dimensions: FxHashMap<String, usize>,
+    rules: FxHashMap<String, usize>,
 }
 
-fn positions<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, usize> {
-    let mut map = HashMap::new();
+fn positions<'a>(ids: impl Iterator<Item = &'a str>) -> FxHashMap<String, usize> {
+    let mut map = FxHashMap::default();
     for (i, id) in ids.enumerate() {
         map.entry(id.to_string()).or_insert(i);
     }

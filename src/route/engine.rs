@@ -65,7 +65,11 @@ struct Prepared<'m> {
     /// The zone deadlines are shown in.
     zone: chrono_tz::Tz,
     /// The targets as written durations, by name.
-    written: BTreeMap<String, String>,
+    written: Arc<BTreeMap<String, String>>,
+    /// The calendar id, or `24x7`.
+    clock: Arc<str>,
+    /// The name of `zone`.
+    zone_name: Arc<str>,
 }
 
 /// A matrix prepared for routing.
@@ -87,7 +91,7 @@ pub struct Router<'m> {
     /// Printable parties, by position in the matrix, built on first use.
     party_views: Vec<std::sync::OnceLock<Arc<PartyView>>>,
     /// Per (severity id, tier id): the targets and what is shown of them.
-    prepared: std::collections::HashMap<(&'m str, &'m str), Prepared<'m>>,
+    prepared: rustc_hash::FxHashMap<(&'m str, &'m str), Prepared<'m>>,
     /// Per calendar id: the dates its walks have visited (see [`DayMemo`]). The
     /// calendars belong to `checked`, which cannot change while it is borrowed here.
     day_memos: std::sync::Mutex<std::collections::HashMap<String, DayMemo>>,
@@ -662,13 +666,13 @@ impl<'m> Router<'m> {
             [acknowledge_by, assess_by, resolve_by, next_update_by]
                 .map(|t| t.with_timezone(&zone).fixed_offset());
         let deadlines = DeadlineSet {
-            clock: targets.calendar.clone().unwrap_or_else(|| "24x7".into()),
-            time_zone: zone.name().to_string(),
+            clock: prepared.clock.clone(),
+            time_zone: prepared.zone_name.clone(),
             acknowledge_by: super::render::rfc3339(&ack_local),
             assess_by: super::render::rfc3339(&assess_local),
             resolve_by: super::render::rfc3339(&resolve_local),
             next_update_by: super::render::rfc3339(&update_local),
-            targets: prepared.written.clone(),
+            targets: Arc::clone(&prepared.written),
         };
 
         let mut rule_matches: Vec<RuleMatch> = Vec::new();
@@ -874,7 +878,7 @@ impl<'m> Router<'m> {
 fn prepare_targets<'m>(
     matrix: &Matrix,
     checked: &'m Checked,
-) -> std::collections::HashMap<(&'m str, &'m str), Prepared<'m>> {
+) -> rustc_hash::FxHashMap<(&'m str, &'m str), Prepared<'m>> {
     checked
         .targets
         .iter()
@@ -893,10 +897,13 @@ fn prepare_targets<'m>(
                 )
             })
             .collect();
+            let zone = display_zone(matrix, targets);
             let prepared = Prepared {
                 targets,
-                zone: display_zone(matrix, targets),
-                written,
+                zone,
+                written: Arc::new(written),
+                clock: targets.calendar.as_deref().unwrap_or("24x7").into(),
+                zone_name: zone.name().into(),
             };
             ((severity.as_str(), tier.as_str()), prepared)
         })

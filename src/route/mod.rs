@@ -139,9 +139,9 @@ impl PartyView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeadlineSet {
     /// The calendar id, or `24x7`.
-    pub clock: String,
+    pub clock: Arc<str>,
     /// The zone the instants are written in.
-    pub time_zone: String,
+    pub time_zone: Arc<str>,
     /// Acknowledge by (RFC 3339 with offset).
     pub acknowledge_by: String,
     /// Initial assessment by.
@@ -150,8 +150,9 @@ pub struct DeadlineSet {
     pub resolve_by: String,
     /// First update by.
     pub next_update_by: String,
-    /// The targets as durations.
-    pub targets: BTreeMap<String, String>,
+    /// The targets as durations (shared by every route on the same severity and
+    /// tier).
+    pub targets: Arc<BTreeMap<String, String>>,
 }
 
 /// An escalation step with its instant.

@@ -327,7 +327,7 @@ pub fn human(route: &Route, options: HumanOptions) -> String {
     };
     table.add_row(vec!["Notify".to_string(), notify]);
     let d = &route.deadlines;
-    let clock = if d.clock == "24x7" {
+    let clock = if &*d.clock == "24x7" {
         format!("around the clock, shown in {}", d.time_zone)
     } else {
         format!("business hours on `{}` ({})", d.clock, d.time_zone)
@@ -517,7 +517,7 @@ pub fn markdown(route: &Route) -> String {
         "| Next update by | {} |",
         readable_time(&d.next_update_by)
     );
-    let clock = if d.clock == "24x7" {
+    let clock = if &*d.clock == "24x7" {
         "around the clock".to_string()
     } else {
         format!("business hours (`{}`, {})", d.clock, d.time_zone)

@@ -3,7 +3,6 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
@@ -191,53 +190,7 @@ pub(super) fn with_stemmer<R>(mut f: impl FnMut(&mut WordStemmer) -> R) -> R {
         .unwrap_or_else(|| f(&mut WordStemmer::new()))
 }
 
-/// Hash-map state for short, non-adversarial keys (words and patterns).
-pub(super) type FxBuildHasher = BuildHasherDefault<FxHasher>;
-
-/// The `FxHash` function (as used in rustc): a multiply-rotate hash that is much faster
-/// than `SipHash` on short keys. Keys are words from descriptions and patterns from the
-/// matrix; flooding the word cache only makes it clear itself, so `DoS` resistance is
-/// not needed.
-#[derive(Default, Clone, Copy)]
-pub(super) struct FxHasher {
-    hash: u64,
-}
-
-const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut buf = [0u8; 8];
-            buf.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(buf));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0u8; 8];
-            for (dst, src) in buf.iter_mut().zip(rest) {
-                *dst = *src;
-            }
-            self.add(u64::from_le_bytes(buf));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
+/// Hash-map state for short, non-adversarial keys (words and patterns): `FxHash`
+/// is much faster than `SipHash` on short keys, and flooding the word cache only
+/// makes it clear itself, so `DoS` resistance is not needed.
+pub(super) type FxBuildHasher = rustc_hash::FxBuildHasher;
