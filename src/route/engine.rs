@@ -58,6 +58,36 @@ struct Evidence {
     phrases: Vec<usize>,
 }
 
+/// Evidence by rule position, in ascending order. A description touches a handful of
+/// rules, so a sorted vector beats a tree map, whose first node alone is larger than
+/// the allocator's fast size classes.
+#[derive(Default)]
+struct EvidenceMap(Vec<(usize, Evidence)>);
+
+impl EvidenceMap {
+    /// The evidence for rule `r`, made by `make` if there is none yet.
+    fn entry(&mut self, r: usize, make: impl FnOnce() -> Evidence) -> &mut Evidence {
+        let at = match self.0.binary_search_by_key(&r, |(k, _)| *k) {
+            Ok(at) => at,
+            Err(at) => {
+                self.0.insert(at, (r, make()));
+                at
+            }
+        };
+        &mut self.0[at].1
+    }
+
+    fn get(&self, r: usize) -> Option<&Evidence> {
+        let at = self.0.binary_search_by_key(&r, |(k, _)| *k).ok()?;
+        self.0.get(at).map(|(_, e)| e)
+    }
+
+    /// The rules with evidence, ascending.
+    fn keys(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().map(|(k, _)| *k)
+    }
+}
+
 /// The targets of one (severity, tier) pair with what every route on them shows.
 #[derive(Debug)]
 struct Prepared<'m> {
@@ -251,7 +281,7 @@ impl<'m> Router<'m> {
         let mask_words = redacted.as_ref().is_some_and(|r| !r.found.is_empty());
         let hits = self.index.find(&normalized);
 
-        let mut evidence: BTreeMap<usize, Evidence> = BTreeMap::new();
+        let mut evidence = EvidenceMap::default();
         let new_evidence = |r: usize, rules: &[CompiledRule]| Evidence {
             any: 0,
             all: vec![false; rules.get(r).map_or(0, |c| c.all)],
@@ -266,9 +296,7 @@ impl<'m> Router<'m> {
             };
             match *slot {
                 Slot::Any(r) | Slot::All(r, _) | Slot::None(r) => {
-                    let e = evidence
-                        .entry(r)
-                        .or_insert_with(|| new_evidence(r, &self.rules));
+                    let e = evidence.entry(r, || new_evidence(r, &self.rules));
                     match *slot {
                         Slot::Any(_) => {
                             e.any += 1;
@@ -308,9 +336,7 @@ impl<'m> Router<'m> {
             for i in &self.regex.matches(lowered) {
                 if let Some(&r) = self.regex_rule.get(i) {
                     regex_hits.push(r);
-                    let e = evidence
-                        .entry(r)
-                        .or_insert_with(|| new_evidence(r, &self.rules));
+                    let e = evidence.entry(r, || new_evidence(r, &self.rules));
                     e.any += 1;
                 }
             }
@@ -381,19 +407,19 @@ impl<'m> Router<'m> {
         // Which rules match, and why the others that were touched do not.
         let mut matched: Vec<(usize, usize)> = Vec::new(); // (rule, words covered)
         let mut rejected: Vec<RejectedRule> = Vec::new();
-        let candidates = evidence
-            .keys()
-            .copied()
-            .chain(self.untextual.iter().copied());
-        let mut seen = std::collections::BTreeSet::new();
+        // Rules with evidence in ascending order, then the rules without
+        // phrases that were not among them.
+        let candidates = evidence.keys().chain(
+            self.untextual
+                .iter()
+                .copied()
+                .filter(|r| evidence.get(*r).is_none()),
+        );
         for r in candidates {
-            if !seen.insert(r) {
-                continue;
-            }
             let (Some(rule), Some(compiled)) = (m.rules.get(r), self.rules.get(r)) else {
                 continue;
             };
-            let e = evidence.get(&r);
+            let e = evidence.get(r);
             let any_ok = compiled.any == 0 || e.is_some_and(|e| e.any > 0);
             let all_ok = e.map_or(compiled.all == 0, |e| e.all.iter().all(|b| *b));
             let blocked = e.is_some_and(|e| e.blocked);
@@ -682,7 +708,7 @@ impl<'m> Router<'m> {
             .collect();
         for rule in &applied {
             let r = m.rule_position(&rule.id.value).unwrap_or(usize::MAX);
-            let e = evidence.get(&r);
+            let e = evidence.get(r);
             let mut words: Vec<String> = e
                 .map(|e| {
                     e.words
