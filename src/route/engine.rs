@@ -363,7 +363,7 @@ impl<'m> Router<'m> {
                     dim.id.value.clone(),
                     DimensionValue {
                         level: given.clone(),
-                        source: "given".into(),
+                        source: "given",
                         phrases: Vec::new(),
                     },
                 );
@@ -380,7 +380,7 @@ impl<'m> Router<'m> {
                     dim.id.value.clone(),
                     DimensionValue {
                         level,
-                        source: "inferred".into(),
+                        source: "inferred",
                         phrases: redact_all(words, mask_words),
                     },
                 );

@@ -189,8 +189,9 @@ pub struct ScriptView {
 pub struct DimensionValue {
     /// The level id.
     pub level: String,
-    /// `given` or `inferred`.
-    pub source: String,
+    /// `given` or `inferred`. (A static string keeps a map node of these within
+    /// the allocator's fast size classes.)
+    pub source: &'static str,
     /// The words that implied it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub phrases: Vec<String>,
