@@ -358,6 +358,48 @@ fn matrix_text_cannot_inject_markup() {
     assert!(site.get("mkdocs-nav.yml").is_some());
 }
 
+/// A phone number typed into prose (when to escalate, how to ask) is masked on every
+/// page, with or without `--include-private`; addresses meant to be read stay.
+/// Regression: the hand-off used to be published as written.
+#[test]
+fn phone_numbers_typed_into_prose_are_masked() {
+    let with_phones = HOSTILE
+        .replace(
+            "how_to_ask = \"# Call | us <script>alert(1)</script>\"",
+            "how_to_ask = \"Mail help@example.org or call +49 30 5550 1999\"",
+        )
+        .replace(
+            "backup = \"exec-sponsor\"",
+            "backup = \"exec-sponsor\"\nwhen_to_escalate = \"Call the duty phone (555) 123-4567 first\"",
+        );
+    let (matrix, findings) = matrix::load_files(
+        Origin::Memory("phones".into()),
+        vec![("m.toml".into(), with_phones.as_bytes().to_vec())],
+    );
+    assert!(findings.is_empty(), "{findings:?}");
+    let checked = check(&matrix, today());
+    assert!(!checked.has_errors(), "{:?}", checked.findings);
+    let mut options = Options::new(now());
+    for include_private in [false, true] {
+        options.include_private = include_private;
+        let site = publish::render(&matrix, &checked, &options);
+        let all: String = site.files.iter().map(|f| f.contents.as_str()).collect();
+        for number in ["5550 1999", "123-4567"] {
+            assert!(!all.contains(number), "{number} leaked");
+        }
+        let overview = &site.get("index.md").unwrap().contents;
+        assert!(
+            overview.contains("Mail help@example.org or call \\[phone\\]"),
+            "{overview}"
+        );
+        let tiers = &site.get("tiers.md").unwrap().contents;
+        assert!(
+            tiers.contains("Call the duty phone \\[phone\\] first"),
+            "{tiers}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------- output folder
 
 fn write(dir: &Path, site: &Site, force: bool) -> Result<output::WriteReport, PublishError> {

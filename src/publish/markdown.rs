@@ -9,8 +9,12 @@ use std::fmt::Write as _;
 
 /// Matrix prose as one line of Markdown: runs of white space (the line breaks
 /// of a multi-line TOML string) become one space, and characters that Markdown
-/// or HTML would read as markup are escaped.
+/// or HTML would read as markup are escaped. A phone number typed into prose
+/// (a tier's hand-off, how to ask for help) becomes `[phone]`: phone numbers
+/// are private in the matrix, and only `--include-private` publishes them, as
+/// the channels they are.
 pub fn text(raw: &str) -> String {
+    let raw = crate::redact::redact_kind(raw, crate::redact::Sensitive::Phone);
     let mut out = String::with_capacity(raw.len());
     for (i, word) in raw.split_whitespace().enumerate() {
         if i > 0 {
@@ -142,6 +146,20 @@ mod tests {
         assert_eq!(text("1. not a list"), "1\\. not a list");
         assert_eq!(code("a`b|c"), "``a`b\\|c``");
         assert_eq!(fenced("text", "x ``` y"), "````text\nx ``` y\n````\n");
+    }
+
+    #[test]
+    fn phone_numbers_in_prose_are_masked_and_addresses_kept() {
+        assert_eq!(
+            text("Out of hours call +49 30 5550 2000 or mail ops@example.org."),
+            "Out of hours call \\[phone\\] or mail ops@example.org."
+        );
+        assert_eq!(text("Ring (555) 123-4567 now"), "Ring \\[phone\\] now");
+        // Times, dates, versions and counts are not phone numbers.
+        assert_eq!(
+            text("Open 09:00-17:00 from 2026-12-03, v1.4.0, 40,000 users"),
+            "Open 09:00-17:00 from 2026-12-03, v1.4.0, 40,000 users"
+        );
     }
 
     #[test]
