@@ -253,8 +253,10 @@ impl<'a> Periods<'a> {
             from,
             next_date: Some(first),
             last_date: last,
-            pending: Vec::new(),
-            ready: VecDeque::new(),
+            // A date seldom brings more than a few windows; room for them up
+            // front saves growing both on every walk.
+            pending: Vec::with_capacity(8),
+            ready: VecDeque::with_capacity(8),
             done: false,
             memo,
         }
