@@ -310,6 +310,7 @@ pub fn load_files(origin: Origin, files: Vec<(String, Vec<u8>)>) -> (Matrix, Vec
         duplicate_keys(&root, file, &mut findings);
         read_fragment(&root, file, &mut matrix, &mut findings);
     }
+    matrix.shrink_to_fit();
     matrix.reindex();
     (matrix, findings)
 }
