@@ -76,7 +76,7 @@ pub fn load_path(path: &Path) -> Result<(Matrix, Vec<Finding>), LoadError> {
     } else {
         read_one(path, &mut files, &mut findings);
     }
-    let (matrix, more) = load_files(Origin::Path(path.to_path_buf()), files);
+    let (matrix, more) = load_entries(Origin::Path(path.to_path_buf()), files);
     findings.extend(more);
     Ok((matrix, findings))
 }
@@ -186,7 +186,7 @@ fn has_matrix_extension(path: &Path) -> bool {
     )
 }
 
-fn read_one(path: &Path, files: &mut Vec<(String, Vec<u8>)>, findings: &mut Vec<Finding>) {
+fn read_one(path: &Path, files: &mut Vec<Entry>, findings: &mut Vec<Finding>) {
     let display = path.display().to_string();
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
@@ -222,7 +222,7 @@ fn read_one(path: &Path, files: &mut Vec<(String, Vec<u8>)>, findings: &mut Vec<
     let read = std::fs::File::open(path)
         .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes));
     match read {
-        Ok(_) => files.push((display, bytes)),
+        Ok(_) => files.push((display, Some(path.to_path_buf()), bytes)),
         Err(error) => findings.push(Finding::global(
             Code::Unreadable,
             format!("{display}: {error}"),
@@ -232,9 +232,21 @@ fn read_one(path: &Path, files: &mut Vec<(String, Vec<u8>)>, findings: &mut Vec<
 
 /// Loads a matrix from named file contents (names decide TOML or YAML by extension).
 pub fn load_files(origin: Origin, files: Vec<(String, Vec<u8>)>) -> (Matrix, Vec<Finding>) {
+    let files = files
+        .into_iter()
+        .map(|(path, bytes)| (path, None, bytes))
+        .collect();
+    load_entries(origin, files)
+}
+
+/// A file to load: display path, where it was read from on disk (its text is
+/// then not kept but read again when a diagnostic needs it), and its bytes.
+type Entry = (String, Option<PathBuf>, Vec<u8>);
+
+fn load_entries(origin: Origin, files: Vec<Entry>) -> (Matrix, Vec<Finding>) {
     let mut matrix = Matrix::empty(origin);
     let mut findings = Vec::new();
-    for (path, bytes) in files {
+    for (path, disk, bytes) in files {
         if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_FILE_BYTES {
             findings.push(Finding::global(
                 Code::LimitExceeded,
@@ -265,24 +277,14 @@ pub fn load_files(origin: Origin, files: Vec<(String, Vec<u8>)>) -> (Matrix, Vec
                 continue;
             }
         };
-        // A byte-order mark is harmless; drop it so positions match what editors show.
-        let text = text
-            .strip_prefix('\u{feff}')
-            .map(str::to_string)
-            .unwrap_or(text);
-        // CRLF line endings (a Windows checkout) mean the same as LF; TOML keeps
-        // them inside multi-line strings, which would put `\r` into scripts and
-        // pages. Lines and columns do not change.
-        let text = if text.contains("\r\n") {
-            text.replace("\r\n", "\n")
-        } else {
-            text
-        };
+        let source = super::loaded_text(text);
         let is_toml = super::is_toml_path(&path);
-        let file = matrix.sources.add(SourceFile::new(path.clone(), text));
-        let Some(source) = matrix.sources.get(file).map(|s| s.text.clone()) else {
-            continue;
-        };
+        // A file from disk gives its text up after this iteration and reads it
+        // again for diagnostics; any other keeps it.
+        let file = matrix.sources.add(match disk {
+            Some(disk) => SourceFile::on_disk(path.clone(), disk, &source),
+            None => SourceFile::new(path.clone(), source.as_str()),
+        });
         let root = if is_toml {
             match read_toml(&source, file, &mut findings) {
                 Some(root) => root,

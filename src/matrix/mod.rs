@@ -23,58 +23,190 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// One matrix file's text, kept for diagnostics.
-#[derive(Debug, Clone)]
+///
+/// A file read from disk does not keep its text after loading: nothing but
+/// diagnostics needs it, and it is the largest part of a loaded matrix after
+/// its entities (16 MB of the largest generated one, whose contacts and
+/// rules are then built into the phrase index). The first use reads the file
+/// again and keeps the text, checked to be the text that was loaded (same
+/// length and hash); a file that changed or vanished since has no text.
+#[derive(Clone)]
 pub struct SourceFile {
     /// The path as shown to the user.
     pub path: String,
-    /// The text.
-    pub text: Arc<str>,
+    /// The text, once known; `None` when it cannot be had (see [`SourceFile::has_text`]).
+    text: std::sync::OnceLock<Option<Arc<str>>>,
+    /// Where to read the text again, for a file that does not keep it.
+    disk: Option<OnDisk>,
     /// Byte offset of each line's first byte; shared, as every finding in
     /// the file keeps it for rendering. Computed on first use: a matrix
     /// without findings never needs it (5.8 MB for the largest generated one).
     line_starts: std::sync::OnceLock<Arc<[usize]>>,
-    /// Whether [`Sources::release_texts`] dropped the text.
-    released: bool,
+}
+
+impl std::fmt::Debug for SourceFile {
+    /// The path only: whether the text is held or read again on use is
+    /// bookkeeping, and printing it must not read the file.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A file whose text is read again when needed, and what it must read as.
+#[derive(Debug, Clone)]
+struct OnDisk {
+    path: PathBuf,
+    len: usize,
+    hash: u64,
+}
+
+impl OnDisk {
+    /// The text as the loader keeps it, if the file still holds what was loaded.
+    fn read(&self) -> Option<Arc<str>> {
+        use std::io::Read as _;
+        let limit = u64::try_from(self.len).ok()?.saturating_add(4096);
+        let mut bytes = Vec::with_capacity(self.len.saturating_add(1));
+        std::fs::File::open(&self.path)
+            .and_then(|file| file.take(limit).read_to_end(&mut bytes))
+            .ok()?;
+        let text = loaded_text(String::from_utf8(bytes).ok()?);
+        (text.len() == self.len && text_hash(&text) == self.hash).then(|| Arc::from(text))
+    }
+}
+
+/// A file's text as the loader keeps it: without a byte-order mark, which is
+/// harmless (positions then match what editors show), and with LF line
+/// endings: CRLF (a Windows checkout) means the same, but TOML keeps it
+/// inside multi-line strings, which would put `\r` into scripts and pages.
+/// Lines and columns do not change.
+pub(crate) fn loaded_text(text: String) -> String {
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
+    if text.contains("\r\n") {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`,
+/// whose line starts are `line_starts`.
+pub(crate) fn line_col_in(text: &str, line_starts: &[usize], offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let line = line_starts.partition_point(|&s| s <= offset).max(1);
+    let start = line_starts.get(line - 1).copied().unwrap_or(0);
+    let column = text
+        .get(start..offset)
+        .map_or(offset - start, |s| s.chars().count())
+        + 1;
+    (line, column)
+}
+
+/// Byte offset of each line's first byte (the first is 0).
+fn line_starts_of(text: &str) -> Arc<[usize]> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// A hash to tell a file read again from the one loaded (within one process).
+fn text_hash(text: &str) -> u64 {
+    use std::hash::Hasher as _;
+    let mut hasher = std::hash::DefaultHasher::new();
+    hasher.write(text.as_bytes());
+    hasher.finish()
 }
 
 impl SourceFile {
-    /// A source file from its display path and text.
+    /// A source file from its display path and text, kept in memory.
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
         SourceFile {
             path: path.into(),
-            text: text.into(),
+            text: std::sync::OnceLock::from(Some(text.into())),
+            disk: None,
             line_starts: std::sync::OnceLock::new(),
-            released: false,
         }
     }
 
-    /// Whether the text is still held: false after [`Sources::release_texts`],
-    /// when [`SourceFile::text`] is empty and positions can no longer be told.
+    /// A source file read from `disk`, whose text as loaded is `text`: the
+    /// text is not kept, but read again (and checked) on first use.
+    pub fn on_disk(path: impl Into<String>, disk: impl Into<PathBuf>, text: &str) -> Self {
+        SourceFile {
+            path: path.into(),
+            text: std::sync::OnceLock::new(),
+            disk: Some(OnDisk {
+                path: disk.into(),
+                len: text.len(),
+                hash: text_hash(text),
+            }),
+            line_starts: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The text, if it can be had: kept, or read again unchanged.
+    pub fn try_text(&self) -> Option<&str> {
+        self.text
+            .get_or_init(|| self.disk.as_ref().and_then(OnDisk::read))
+            .as_deref()
+    }
+
+    /// The text; empty when it cannot be had (see [`SourceFile::has_text`]).
+    pub fn text(&self) -> &str {
+        self.try_text().unwrap_or("")
+    }
+
+    /// The text, shared; empty when it cannot be had.
+    pub fn shared_text(&self) -> Arc<str> {
+        self.text
+            .get_or_init(|| self.disk.as_ref().and_then(OnDisk::read))
+            .clone()
+            .unwrap_or_else(|| Arc::from(""))
+    }
+
+    /// Whether the text can be had: false for a file read from disk that
+    /// changed or vanished since it was loaded, and after
+    /// [`Sources::release_texts`] for a file that was not read from disk.
+    /// Positions in such a file can no longer be told.
     pub fn has_text(&self) -> bool {
-        !self.released
+        self.try_text().is_some()
+    }
+
+    /// Whether the text is in memory now (for tests of when it is read).
+    #[cfg(test)]
+    fn text_is_held(&self) -> bool {
+        self.text.get().is_some_and(Option::is_some)
+    }
+
+    /// The text and line starts, without keeping them: what is held
+    /// already, else the file read again for this call only, so that a
+    /// caller going through the findings of many files holds one file's
+    /// text at a time. Empty when the text cannot be had.
+    pub fn text_and_lines(&self) -> (Arc<str>, Arc<[usize]>) {
+        if self.text.get().is_some() {
+            return (self.shared_text(), self.line_starts().clone());
+        }
+        let text = self
+            .disk
+            .as_ref()
+            .and_then(OnDisk::read)
+            .unwrap_or_else(|| Arc::from(""));
+        let lines = line_starts_of(&text);
+        (text, lines)
     }
 
     /// 1-based line and column (in characters) of a byte offset; `(1, 1)`
-    /// once the text was released (see [`SourceFile::has_text`]).
+    /// when the text cannot be had (see [`SourceFile::has_text`]).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let line = self.line_starts().partition_point(|&s| s <= offset).max(1);
-        let start = self.line_starts().get(line - 1).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
-        (line, column)
+        line_col_in(self.text(), self.line_starts(), offset)
     }
 
     /// Byte offset of each line's first byte (the first is 0).
     pub fn line_starts(&self) -> &Arc<[usize]> {
-        self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        })
+        self.line_starts.get_or_init(|| line_starts_of(self.text()))
     }
 
     /// `toml` or `yaml`, from the file name.
@@ -130,14 +262,13 @@ impl Sources {
     /// Drops the text (and line index) of every file, keeping paths and ids.
     ///
     /// For a command that is done reporting on the matrix and keeps it only
-    /// to use its entities (`route` after validation): the text is needed
-    /// for diagnostics alone, and it is the largest part of a loaded matrix
-    /// after its entities (16 MB of the largest generated one).
+    /// to use its entities (`route` after validation). A file read from disk
+    /// is read again if its text is asked for after all; the text of any
+    /// other file is gone.
     pub fn release_texts(&mut self) {
         for file in &mut self.files {
-            file.text = Arc::from("");
+            file.text = std::sync::OnceLock::new();
             file.line_starts = std::sync::OnceLock::new();
-            file.released = true;
         }
     }
 }
@@ -380,8 +511,53 @@ mod tests {
         assert_eq!(sources.len(), 2);
         assert_eq!(sources.get(a).map(|s| s.path.as_str()), Some("a.toml"));
         assert_eq!(sources.get(b).map(SourceFile::language), Some("yaml"));
-        assert!(sources.iter().all(|s| !s.has_text() && s.text.is_empty()));
+        assert!(sources.iter().all(|s| !s.has_text() && s.text().is_empty()));
         assert!(sources.get(a).is_some_and(|s| s.line_starts().len() == 1));
         assert_eq!(sources.get(a).map(|s| s.line_col(8)), Some((1, 1)));
+    }
+
+    fn load_one(text: &str) -> (tempfile::TempDir, Matrix) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("people.toml"), text).unwrap();
+        let (matrix, findings) = load_path(dir.path()).unwrap();
+        assert!(findings.is_empty(), "{findings:?}");
+        (dir, matrix)
+    }
+
+    #[test]
+    fn files_from_disk_are_read_again_for_diagnostics() {
+        let text = "\u{feff}[[contact]]\r\nid = \"a\"\r\nname = \"Ana\"\r\n";
+        let (_dir, matrix) = load_one(text);
+        let source = matrix.sources.get(0).unwrap();
+        assert!(!source.text_is_held());
+        let name = &matrix.parties[0].name;
+        assert_eq!(name, "Ana");
+        let span = matrix.parties[0].id.span;
+        assert_eq!(source.line_col(span.start).0, 2);
+        assert!(source.text_is_held());
+        // As loaded: no byte-order mark, LF line endings.
+        assert_eq!(source.text(), "[[contact]]\nid = \"a\"\nname = \"Ana\"\n");
+        assert_eq!(source.line_starts().len(), 4);
+    }
+
+    #[test]
+    fn a_file_changed_since_loading_has_no_text() {
+        let text = "[[contact]]\nid = \"a\"\nname = \"Ana\"\n";
+        let (dir, mut matrix) = load_one(text);
+        // Same length, other bytes: the hash tells them apart.
+        std::fs::write(dir.path().join("people.toml"), text.replace("Ana", "Bob")).unwrap();
+        let source = matrix.sources.get(0).unwrap();
+        assert!(!source.has_text());
+        assert_eq!(source.text(), "");
+        assert_eq!(source.line_col(20), (1, 1));
+        // Released and read again once the file is back as it was.
+        std::fs::write(dir.path().join("people.toml"), text).unwrap();
+        matrix.sources.release_texts();
+        let source = matrix.sources.get(0).unwrap();
+        assert!(source.has_text());
+        assert_eq!(source.line_col(20), (2, 9));
+        std::fs::remove_file(dir.path().join("people.toml")).unwrap();
+        matrix.sources.release_texts();
+        assert!(!matrix.sources.get(0).unwrap().has_text());
     }
 }
