@@ -352,10 +352,32 @@ struct Index {
 #[derive(Debug, Clone, Default)]
 struct Positions {
     /// Hash of an id to the first position of an id with that hash.
-    first: HashMap<u64, u32>,
+    first: HashMap<u64, u32, ByHash>,
     /// Ids whose hash an earlier, different id has (almost never any).
     others: HashMap<String, usize>,
 }
+
+/// Hashes the keys of [`Positions::first`], which are hashes already, to themselves.
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyIsHash(u64);
+
+impl std::hash::Hasher for KeyIsHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type ByHash = std::hash::BuildHasherDefault<KeyIsHash>;
 
 fn id_hash(id: &str) -> u64 {
     use std::hash::Hasher as _;
