@@ -555,6 +555,18 @@ fn unknown_key(file: FileId, key: &Key, expected: &[&str], name: &str) -> Findin
     finding
 }
 
+/// Makes room for `more` entities in a list that grows file by file: by a
+/// quarter of what it holds when that is more, instead of doubling. A list
+/// of 50,000 contacts (some 400 bytes each) last doubled to room for
+/// 65,536, 6 MB never used, while the rest of the matrix was being loaded.
+fn reserve_for<T>(out: &mut Vec<T>, more: usize) {
+    let needed = out.len().saturating_add(more);
+    if needed > out.capacity() {
+        let target = needed.max(out.capacity().saturating_add(out.capacity() / 4));
+        out.reserve_exact(target - out.len());
+    }
+}
+
 struct Ctx<'a> {
     file: FileId,
     findings: &'a mut Vec<Finding>,
@@ -613,6 +625,7 @@ impl Ctx<'_> {
     ) {
         match &node.value {
             Value::Seq(items) => {
+                reserve_for(out, items.len());
                 for item in items {
                     if let Some(mut entity) = self.entity::<T>(item) {
                         stamp(&mut entity);
@@ -635,5 +648,25 @@ impl Ctx<'_> {
                 format!("expected a list of entries, found {}", other.kind()),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reserve_for;
+
+    #[test]
+    fn lists_grow_by_a_quarter_or_by_what_a_file_adds() {
+        let mut list: Vec<u8> = Vec::new();
+        reserve_for(&mut list, 1000);
+        assert_eq!(list.capacity(), 1000);
+        list.resize(1000, 0);
+        reserve_for(&mut list, 10);
+        assert_eq!(list.capacity(), 1250);
+        list.resize(1250, 0);
+        reserve_for(&mut list, 5000);
+        assert_eq!(list.capacity(), 6250);
+        reserve_for(&mut list, 0);
+        assert_eq!(list.capacity(), 6250);
     }
 }
