@@ -282,7 +282,8 @@ fn same_files(matrix: &Matrix, files: &[(String, Vec<u8>)]) -> bool {
             .iter()
             .zip(files)
             .all(|(source, (name, bytes))| {
-                source.path == *name && text_of(bytes).is_some_and(|t| *source.text == *t)
+                source.path == *name
+                    && text_of(bytes).is_some_and(|t| source.try_text() == Some(t.as_str()))
             })
 }
 

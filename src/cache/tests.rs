@@ -25,7 +25,13 @@ fn snapshot(m: &matrix::Matrix) -> String {
     let sources: Vec<_> = m
         .sources
         .iter()
-        .map(|s| (s.path.clone(), s.text.to_string(), s.line_starts().to_vec()))
+        .map(|s| {
+            (
+                s.path.clone(),
+                s.text().to_string(),
+                s.line_starts().to_vec(),
+            )
+        })
         .collect();
     format!("{m:?}\n{sources:?}")
 }
@@ -185,7 +191,7 @@ fn byte_order_marks_and_crlf_are_read_as_the_loader_reads_them() {
     let (hit, _, status) = cache.load_path(&folder).unwrap();
     assert_eq!(status, Status::Hit);
     assert_eq!(snapshot(&hit), snapshot(&plain));
-    assert!(!hit.sources.iter().any(|s| s.text.contains('\r')));
+    assert!(!hit.sources.iter().any(|s| s.text().contains('\r')));
 }
 
 #[test]

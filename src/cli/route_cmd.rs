@@ -78,12 +78,15 @@ pub(super) fn run(ctx: &Context, args: &RouteArgs, io: &mut Io<'_>) -> Result<u8
     let commit = path
         .clone()
         .map(|path| std::thread::spawn(move || audit::commit_at(&path)));
-    let (matrix, findings) = ctx.load_from(path, io)?;
+    let (mut matrix, findings) = ctx.load_from(path, io)?;
     let checked = ctx.check(&matrix, findings);
     if checked.has_errors() {
         super::report_matrix_errors(ctx, &matrix, &checked, io, "nothing was routed")?;
         return Ok(EXIT_ERROR);
     }
+    // Nothing below reports on the matrix files, so their text (kept for
+    // diagnostics only) goes before the phrase index is built, when memory peaks.
+    matrix.sources.release_texts();
     let router = Router::new(&matrix, &checked)?;
     let commit = commit.and_then(|thread| thread.join().ok().flatten());
     let audit_path = args.audit_log.clone().or_else(|| {

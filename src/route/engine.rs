@@ -108,7 +108,8 @@ pub struct Router<'m> {
     matrix: &'m Matrix,
     index: PhraseIndex,
     slots: Vec<Slot>,
-    phrases: Vec<String>,
+    /// The phrase of each slot, borrowed from the matrix.
+    phrases: Vec<&'m str>,
     regex: regex::RegexSet,
     /// Each pattern of the set on its own, to say what it matched.
     regexes: Vec<regex::Regex>,
@@ -160,12 +161,12 @@ impl<'m> Router<'m> {
             return Err(RouteError::InvalidMatrix);
         }
         let mut slots = Vec::new();
-        let mut phrase_list: Vec<(String, u32)> = Vec::new();
+        let mut phrase_list: Vec<(&'m str, u32)> = Vec::new();
         let mut push =
-            |slots: &mut Vec<Slot>, phrase: &str, slot: Slot| -> Result<(), RouteError> {
+            |slots: &mut Vec<Slot>, phrase: &'m str, slot: Slot| -> Result<(), RouteError> {
                 let id = u32::try_from(slots.len()).map_err(|_| RouteError::TooLarge)?;
                 slots.push(slot);
-                phrase_list.push((phrase.to_string(), id));
+                phrase_list.push((phrase, id));
                 Ok(())
             };
         let mut rules = Vec::new();
@@ -210,11 +211,8 @@ impl<'m> Router<'m> {
             .iter()
             .map(|g| g.terms.iter().map(|t| t.value.clone()).collect())
             .collect();
-        let index = PhraseIndex::build(
-            phrase_list.iter().map(|(p, id)| (p.as_str(), *id)),
-            &synonyms,
-        )
-        .map_err(|e| RouteError::Phrase(e.to_string()))?;
+        let index = PhraseIndex::build(phrase_list.iter().copied(), &synonyms)
+            .map_err(|e| RouteError::Phrase(e.to_string()))?;
         let regexes = patterns
             .iter()
             .map(|p| regex::RegexBuilder::new(p).size_limit(1 << 24).build())
@@ -735,7 +733,7 @@ impl<'m> Router<'m> {
                 .map(|e| {
                     e.phrases
                         .iter()
-                        .filter_map(|p| self.phrases.get(*p).cloned())
+                        .filter_map(|p| self.phrases.get(*p).map(|s| (*s).to_string()))
                         .collect()
                 })
                 .unwrap_or_default();

@@ -145,7 +145,7 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
         let file = sources.add(SourceFile::new(path, text));
-        let Some(source) = sources.get(file).map(|s| s.text.clone()) else {
+        let Some(source) = sources.get(file).map(SourceFile::shared_text) else {
             continue;
         };
         let root = if is_toml {

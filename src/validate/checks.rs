@@ -1374,7 +1374,7 @@ impl Checker<'_> {
                 .matrix
                 .sources
                 .get(script.origin)
-                .and_then(|s| s.text.get(script.text.span.start..script.text.span.end))
+                .and_then(|s| s.text().get(script.text.span.start..script.text.span.end))
                 .unwrap_or("");
             let mut rest = text.as_str();
             let mut offset = 0;

@@ -223,9 +223,16 @@ impl Indexed {
     /// The text and line starts of a source file.
     pub fn new(file: &crate::matrix::SourceFile) -> Self {
         Indexed {
-            text: file.text.clone(),
+            text: file.shared_text(),
             line_starts: file.line_starts().clone(),
         }
+    }
+
+    /// The text and line starts of a source file, without making the file
+    /// keep them (see [`crate::matrix::SourceFile::text_and_lines`]).
+    pub fn detached(file: &crate::matrix::SourceFile) -> Self {
+        let (text, line_starts) = file.text_and_lines();
+        Indexed { text, line_starts }
     }
 
     /// The index of the line holding byte `offset`.
@@ -293,12 +300,72 @@ pub struct Report {
     note: bool,
 }
 
+/// The texts of the last few files findings were rendered for.
+///
+/// Rendering the findings of a large matrix file by file with this holds a
+/// few files' text at a time instead of every file's: files read from disk
+/// do not keep their text after loading (see [`crate::matrix::SourceFile`]),
+/// and reading one again for each of its findings would be slow.
+#[derive(Debug)]
+pub struct SourceCache<'a> {
+    sources: &'a Sources,
+    recent: Vec<(FileId, Indexed)>,
+}
+
+/// Files whose text a [`SourceCache`] holds: a finding's own and one related.
+const CACHED_FILES: usize = 2;
+
+impl<'a> SourceCache<'a> {
+    /// An empty cache over `sources`.
+    pub fn new(sources: &'a Sources) -> Self {
+        SourceCache {
+            sources,
+            recent: Vec::new(),
+        }
+    }
+
+    /// The text and line starts of the file with an id.
+    fn indexed(&mut self, file: FileId) -> Option<Indexed> {
+        let source = self.sources.get(file)?;
+        if let Some((_, indexed)) = self.recent.iter().find(|(f, _)| *f == file) {
+            return Some(indexed.clone());
+        }
+        let indexed = Indexed::detached(source);
+        if self.recent.len() >= CACHED_FILES {
+            self.recent.remove(0);
+        }
+        self.recent.push((file, indexed.clone()));
+        Some(indexed)
+    }
+
+    /// The file with an id, named and with its text, for miette.
+    fn named(&mut self, file: FileId) -> Option<miette::NamedSource<Indexed>> {
+        let indexed = self.indexed(file)?;
+        let source = self.sources.get(file)?;
+        Some(
+            miette::NamedSource::new(source.path.clone(), indexed).with_language(source.language()),
+        )
+    }
+
+    /// Display path and 1-based line and column of a byte offset in a file.
+    pub fn position(&mut self, file: FileId, offset: usize) -> Option<(&'a str, (usize, usize))> {
+        let indexed = self.indexed(file)?;
+        let source = self.sources.get(file)?;
+        let place = crate::matrix::line_col_in(&indexed.text, &indexed.line_starts, offset);
+        Some((source.path.as_str(), place))
+    }
+}
+
 impl Report {
     /// Attaches the sources a finding points into.
     pub fn new(finding: &Finding, sources: &Sources) -> Self {
-        let source = finding.file.and_then(|f| sources.get(f)).map(|s| {
-            miette::NamedSource::new(s.path.clone(), Indexed::new(s)).with_language(s.language())
-        });
+        Self::cached(finding, &mut SourceCache::new(sources))
+    }
+
+    /// Attaches the sources a finding points into, through a cache that
+    /// rendering many findings in a row shares.
+    pub fn cached(finding: &Finding, cache: &mut SourceCache<'_>) -> Self {
+        let source = finding.file.and_then(|f| cache.named(f));
         let related = finding
             .related
             .iter()
@@ -313,10 +380,7 @@ impl Report {
                     help: None,
                     ..finding.clone()
                 },
-                source: sources.get(r.file).map(|s| {
-                    miette::NamedSource::new(s.path.clone(), Indexed::new(s))
-                        .with_language(s.language())
-                }),
+                source: cache.named(r.file),
                 related: Vec::new(),
                 note: true,
             })

@@ -70,13 +70,13 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
 }
 
-fn position(
-    sources: &Sources,
+fn position<'a>(
+    cache: &mut diagnostic::SourceCache<'a>,
     file: Option<usize>,
     offset: usize,
-) -> (Option<&str>, Option<(usize, usize)>) {
-    match file.and_then(|f| sources.get(f)) {
-        Some(source) => (Some(source.path.as_str()), Some(source.line_col(offset))),
+) -> (Option<&'a str>, Option<(usize, usize)>) {
+    match file.and_then(|f| cache.position(f, offset)) {
+        Some((path, place)) => (Some(path), Some(place)),
         None => (None, None),
     }
 }
@@ -84,6 +84,8 @@ fn position(
 /// Findings as one JSON document (already sorted by the caller).
 pub fn to_json(findings: &[Finding], sources: &Sources) -> String {
     let (errors, warnings) = counts(findings);
+    // Findings come sorted by file: one file's text at a time is held.
+    let mut cache = diagnostic::SourceCache::new(sources);
     let report = JsonReport {
         valid: errors == 0,
         errors,
@@ -91,7 +93,7 @@ pub fn to_json(findings: &[Finding], sources: &Sources) -> String {
         findings: findings
             .iter()
             .map(|f| {
-                let (file, pos) = position(sources, f.file, f.span.start);
+                let (file, pos) = position(&mut cache, f.file, f.span.start);
                 JsonFinding {
                     code: f.code.name(),
                     severity: f.severity,
@@ -104,10 +106,9 @@ pub fn to_json(findings: &[Finding], sources: &Sources) -> String {
                         .related
                         .iter()
                         .filter_map(|r| {
-                            let source = sources.get(r.file)?;
-                            let (line, column) = source.line_col(r.span.start);
+                            let (file, (line, column)) = cache.position(r.file, r.span.start)?;
                             Some(JsonRelated {
-                                file: &source.path,
+                                file,
                                 line,
                                 column,
                                 label: &r.label,
@@ -137,12 +138,13 @@ pub fn github_escape(text: &str, property: bool) -> String {
 /// Findings as GitHub Actions workflow commands.
 pub fn to_github(findings: &[Finding], sources: &Sources) -> String {
     let mut out = String::new();
+    let mut cache = diagnostic::SourceCache::new(sources);
     for f in findings {
         let kind = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let (file, pos) = position(sources, f.file, f.span.start);
+        let (file, pos) = position(&mut cache, f.file, f.span.start);
         let mut props = vec![format!("title={}", github_escape(f.code.name(), true))];
         if let (Some(file), Some((line, col))) = (file, pos) {
             props.insert(0, format!("col={col}"));
@@ -174,8 +176,10 @@ pub fn to_human(findings: &[Finding], sources: &Sources, color: bool, width: usi
         .with_width(width)
         .with_links(false);
     let mut out = String::new();
+    // Findings come sorted by file: one file's text at a time is held.
+    let mut cache = diagnostic::SourceCache::new(sources);
     for f in findings {
-        let report = Report::new(f, sources);
+        let report = Report::cached(f, &mut cache);
         if handler.render_report(&mut out, &report).is_err() {
             let _ = writeln!(out, "{}: {}", f.code.name(), f.message);
         }

@@ -294,11 +294,15 @@ impl Builder {
     fn finish(self) -> Result<PhraseIndex, TextError> {
         let Builder {
             mut vocabulary,
-            arena,
+            mut arena,
             mut variants,
             mut owners,
             phrase_count,
         } = self;
+        // Both grew by doubling; the spare half would stay allocated through
+        // the construction below, which is when memory peaks.
+        arena.shrink_to_fit();
+        variants.shrink_to_fit();
         let tokens_of = |&(start, len, _): &(u32, u32, u32)| -> &[u32] {
             arena
                 .get(start as usize..start as usize + len as usize)
@@ -396,7 +400,20 @@ impl Builder {
             }
             depth += 1;
         }
-        drop(current);
+        // The variants are not needed past this point but for their groups (kept
+        // in `current`, whose nodes are no longer needed) and the number of distinct
+        // patterns: drop them before the owner table is built.
+        let pattern_count = variants
+            .windows(2)
+            .filter(|pair| tokens_of(&pair[0]) != tokens_of(&pair[1]))
+            .count()
+            + usize::from(!variants.is_empty());
+        let mut groups = current;
+        for (slot, variant) in groups.iter_mut().zip(&variants) {
+            *slot = variant.2;
+        }
+        drop(variants);
+        drop(arena);
         let sentinel = u32::try_from(nodes.len()).map_err(|_| too_large())?;
         nodes.push(Node {
             token: 0,
@@ -417,9 +434,9 @@ impl Builder {
 
         // Owners by node: every owner of every group a pattern came from, one per
         // payload (the earliest phrase, as `find` promises).
-        let owner_pairs = variants
+        let owner_pairs = groups
             .iter()
-            .map(|&(_, _, group)| {
+            .map(|&group| {
                 let group = group as usize;
                 let start = group_start.get(group).copied().unwrap_or(0);
                 let end = group_start.get(group + 1).copied().unwrap_or(0);
@@ -427,8 +444,8 @@ impl Builder {
             })
             .sum();
         let mut by_node: Vec<(u32, Owner)> = Vec::with_capacity(owner_pairs);
-        for (variant, &end) in variants.iter().zip(&ends) {
-            let group = variant.2 as usize;
+        for (&group, &end) in groups.iter().zip(&ends) {
+            let group = group as usize;
             let range = group_start.get(group).copied().unwrap_or(0) as usize
                 ..group_start.get(group + 1).copied().unwrap_or(0) as usize;
             by_node.extend(
@@ -439,14 +456,7 @@ impl Builder {
                     .map(|&(_, owner)| (end, owner)),
             );
         }
-        drop((owners, group_start, ends));
-        let pattern_count = variants
-            .windows(2)
-            .filter(|pair| tokens_of(&pair[0]) != tokens_of(&pair[1]))
-            .count()
-            + usize::from(!variants.is_empty());
-        drop(variants);
-        drop(arena);
+        drop((owners, group_start, ends, groups));
         by_node.sort_unstable();
         by_node.dedup_by_key(|(node, owner)| (*node, owner.payload));
         let mut owners_out = Vec::with_capacity(by_node.len());
