@@ -108,14 +108,44 @@ fn pairs<'a, T>(
     new: &'a [T],
     id: impl Fn(&'a T) -> &'a str,
 ) -> Vec<(&'a str, Option<&'a T>, Option<&'a T>)> {
-    let mut map: BTreeMap<&'a str, (Option<&'a T>, Option<&'a T>)> = BTreeMap::new();
-    for item in old {
-        map.entry(id(item)).or_default().0.get_or_insert(item);
+    // Sorted vectors merged in one pass rather than a tree map: one
+    // allocation per side, and contiguous keys to compare. The stable sort
+    // keeps the first of duplicate ids, as a map's `get_or_insert` did.
+    let sorted = |items: &'a [T]| {
+        let mut v: Vec<(&'a str, &'a T)> = items.iter().map(|t| (id(t), t)).collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v.dedup_by(|later, first| later.0 == first.0);
+        v
+    };
+    let (old, new) = (sorted(old), sorted(new));
+    let mut out = Vec::with_capacity(old.len().max(new.len()));
+    let (mut o, mut n) = (old.into_iter().peekable(), new.into_iter().peekable());
+    loop {
+        let next = match (o.peek(), n.peek()) {
+            (Some(a), Some(b)) => a.0.cmp(b.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => break,
+        };
+        match next {
+            std::cmp::Ordering::Less => {
+                if let Some((k, a)) = o.next() {
+                    out.push((k, Some(a), None));
+                }
+            }
+            std::cmp::Ordering::Greater => {
+                if let Some((k, b)) = n.next() {
+                    out.push((k, None, Some(b)));
+                }
+            }
+            std::cmp::Ordering::Equal => {
+                if let (Some((k, a)), Some((_, b))) = (o.next(), n.next()) {
+                    out.push((k, Some(a), Some(b)));
+                }
+            }
+        }
     }
-    for item in new {
-        map.entry(id(item)).or_default().1.get_or_insert(item);
-    }
-    map.into_iter().map(|(k, (o, n))| (k, o, n)).collect()
+    out
 }
 
 /// Phrases added and removed: (added, removed), each sorted.
