@@ -16,8 +16,9 @@ use crate::matrix::schema::{
     RuleKind, Script, Severity, Synonyms, Term, Tier,
 };
 use crate::validate::checks::{AROUND_THE_CLOCK, Checked, EffectiveTargets};
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
+use std::fmt::{self, Display, Write as _};
 
 /// Every change between two validated matrices, unsorted (see [`super::sort`]).
 pub fn diff(
@@ -57,20 +58,94 @@ struct Differ<'a> {
     out: Vec<Change>,
 }
 
+/// Where an entry is written, looked up on first use and at most once.
+///
+/// Most matched entities do not change, and the look-up clones the file's
+/// path and searches its line table: only a recorded change pays for it.
+struct At<'m> {
+    matrix: &'m Matrix,
+    file: FileId,
+    span: Span,
+    location: OnceCell<Option<Location>>,
+}
+
+impl<'m> At<'m> {
+    fn new(matrix: &'m Matrix, file: FileId, span: Span) -> Self {
+        At {
+            matrix,
+            file,
+            span,
+            location: OnceCell::new(),
+        }
+    }
+
+    /// The place, for a change being recorded.
+    fn get(&self) -> Option<Location> {
+        self.location
+            .get_or_init(|| Location::of(self.matrix, self.file, self.span))
+            .clone()
+    }
+}
+
+/// Whether two lists hold the same values in the same order; then their
+/// sets are equal too and [`set_diff`] has nothing to report.
+fn same_values(old: &[Spanned<String>], new: &[Spanned<String>]) -> bool {
+    old.len() == new.len() && old.iter().zip(new).all(|(o, n)| o.value == n.value)
+}
+
+/// A party's value of one channel, when set.
+fn channel_of<'p>(party: &'p Party, name: &str) -> Option<&'p str> {
+    party
+        .channels
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
 /// Entities of both versions matched by id, sorted by id.
 fn pairs<'a, T>(
     old: &'a [T],
     new: &'a [T],
     id: impl Fn(&'a T) -> &'a str,
 ) -> Vec<(&'a str, Option<&'a T>, Option<&'a T>)> {
-    let mut map: BTreeMap<&'a str, (Option<&'a T>, Option<&'a T>)> = BTreeMap::new();
-    for item in old {
-        map.entry(id(item)).or_default().0.get_or_insert(item);
+    // Sorted vectors merged in one pass rather than a tree map: one
+    // allocation per side, and contiguous keys to compare. The stable sort
+    // keeps the first of duplicate ids, as a map's `get_or_insert` did.
+    let sorted = |items: &'a [T]| {
+        let mut v: Vec<(&'a str, &'a T)> = items.iter().map(|t| (id(t), t)).collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v.dedup_by(|later, first| later.0 == first.0);
+        v
+    };
+    let (old, new) = (sorted(old), sorted(new));
+    let mut out = Vec::with_capacity(old.len().max(new.len()));
+    let (mut o, mut n) = (old.into_iter().peekable(), new.into_iter().peekable());
+    loop {
+        let next = match (o.peek(), n.peek()) {
+            (Some(a), Some(b)) => a.0.cmp(b.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => break,
+        };
+        match next {
+            std::cmp::Ordering::Less => {
+                if let Some((k, a)) = o.next() {
+                    out.push((k, Some(a), None));
+                }
+            }
+            std::cmp::Ordering::Greater => {
+                if let Some((k, b)) = n.next() {
+                    out.push((k, None, Some(b)));
+                }
+            }
+            std::cmp::Ordering::Equal => {
+                if let (Some((k, a)), Some((_, b))) = (o.next(), n.next()) {
+                    out.push((k, Some(a), Some(b)));
+                }
+            }
+        }
     }
-    for item in new {
-        map.entry(id(item)).or_default().1.get_or_insert(item);
-    }
-    map.into_iter().map(|(k, (o, n))| (k, o, n)).collect()
+    out
 }
 
 /// Phrases added and removed: (added, removed), each sorted.
@@ -181,7 +256,7 @@ fn direction(old: &Clocked, new: &Clocked) -> Option<K> {
     }
 }
 
-impl Differ<'_> {
+impl<'a> Differ<'a> {
     fn push(&mut self, change: Change) {
         self.out.push(change);
     }
@@ -192,6 +267,11 @@ impl Differ<'_> {
 
     fn at_old(&self, file: FileId, span: Span) -> Option<Location> {
         Location::of(self.old, file, span)
+    }
+
+    /// A place in the new version, looked up only if a change is recorded.
+    fn place(&self, file: FileId, span: Span) -> At<'a> {
+        At::new(self.new, file, span)
     }
 
     fn party_name(&self, id: &str) -> String {
@@ -219,17 +299,18 @@ impl Differ<'_> {
             .map_or_else(|| id.to_string(), |c| c.name.clone())
     }
 
-    /// A free-text field for people (names, summaries, descriptions).
+    /// A free-text field for people (names, summaries, descriptions). The
+    /// path is formatted only when the text changed.
     #[allow(clippy::too_many_arguments)]
     fn wording(
         &mut self,
         section: Section,
-        path: String,
-        who: &str,
+        path: fmt::Arguments<'_>,
+        who: impl Display,
         field: &str,
         old: &str,
         new: &str,
-        at: Option<Location>,
+        at: &At<'_>,
     ) {
         if old == new {
             return;
@@ -248,35 +329,37 @@ impl Differ<'_> {
             ),
         };
         self.push(
-            Change::new(K::WordingChanged, section, path)
+            Change::new(K::WordingChanged, section, fmt::format(path))
                 .values(Some(old.clone()), Some(new.clone()))
                 .detail(detail)
                 .summary(summary)
-                .at(at),
+                .at(at.get()),
         );
     }
 
-    /// A reference that changed (owner, backup, `escalates_to`, a rule's tier).
+    /// A reference that changed (owner, backup, `escalates_to`, a rule's
+    /// tier). The path and the summary are made only when it changed.
     #[allow(clippy::too_many_arguments)]
     fn reference(
         &mut self,
         kind: K,
         section: Section,
-        path: String,
-        summary: String,
+        path: fmt::Arguments<'_>,
+        summary: impl FnOnce(&Self) -> String,
         old: Option<&str>,
         new: Option<&str>,
-        at: Option<Location>,
+        at: &At<'_>,
     ) {
         if old == new {
             return;
         }
+        let summary = summary(self);
         self.push(
-            Change::new(kind, section, path)
+            Change::new(kind, section, fmt::format(path))
                 .values(old.map(str::to_string), new.map(str::to_string))
                 .detail(arrow(old, new))
                 .summary(summary)
-                .at(at),
+                .at(at.get()),
         );
     }
 
@@ -284,12 +367,15 @@ impl Differ<'_> {
     fn notify(
         &mut self,
         section: Section,
-        prefix: &str,
-        who: &str,
+        prefix: impl Display,
+        who: impl Display,
         old: &[Ref],
         new: &[Ref],
-        at: Option<&Location>,
+        at: &At<'_>,
     ) {
+        if same_values(old, new) {
+            return;
+        }
         let (added, removed) = set_diff(values(old), values(new));
         for id in added {
             let name = self.party_name(id);
@@ -298,7 +384,7 @@ impl Differ<'_> {
                     .values(None, Some(id.to_string()))
                     .detail(format!("now notifies {id}"))
                     .summary(format!("{who}: {name} is now notified"))
-                    .at(at.cloned()),
+                    .at(at.get()),
             );
         }
         for id in removed {
@@ -308,7 +394,7 @@ impl Differ<'_> {
                     .values(Some(id.to_string()), None)
                     .detail(format!("no longer notifies {id}"))
                     .summary(format!("{who}: {name} is no longer notified"))
-                    .at(at.cloned()),
+                    .at(at.get()),
             );
         }
     }
@@ -334,46 +420,49 @@ impl Differ<'_> {
                     .at(at(new.version.span)),
             );
         }
-        let owner = format!(
-            "{who} is now owned by {} (was {})",
-            self.party_name(&new.owner.value),
-            self.party_name(&old.owner.value)
-        );
         self.reference(
             K::MatrixOwnerChanged,
             Section::Manifest,
-            "manifest.owner".into(),
-            owner,
+            format_args!("manifest.owner"),
+            |d| {
+                format!(
+                    "{who} is now owned by {} (was {})",
+                    d.party_name(&new.owner.value),
+                    d.party_name(&old.owner.value)
+                )
+            },
             Some(&old.owner.value),
             Some(&new.owner.value),
-            at(new.owner.span),
-        );
-        let sponsor = format!(
-            "The executive sponsor is now {} (was {})",
-            self.party_name(&new.sponsor.value),
-            self.party_name(&old.sponsor.value)
+            &self.place(new.origin, new.owner.span),
         );
         self.reference(
             K::SponsorChanged,
             Section::Manifest,
-            "manifest.sponsor".into(),
-            sponsor,
+            format_args!("manifest.sponsor"),
+            |d| {
+                format!(
+                    "The executive sponsor is now {} (was {})",
+                    d.party_name(&new.sponsor.value),
+                    d.party_name(&old.sponsor.value)
+                )
+            },
             Some(&old.sponsor.value),
             Some(&new.sponsor.value),
-            at(new.sponsor.span),
-        );
-        let zone = format!(
-            "Default time zone changed from {} to {}",
-            old.time_zone.value, new.time_zone.value
+            &self.place(new.origin, new.sponsor.span),
         );
         self.reference(
             K::TimeZoneChanged,
             Section::Manifest,
-            "manifest.time_zone".into(),
-            zone,
+            format_args!("manifest.time_zone"),
+            |_| {
+                format!(
+                    "Default time zone changed from {} to {}",
+                    old.time_zone.value, new.time_zone.value
+                )
+            },
             Some(&old.time_zone.value),
             Some(&new.time_zone.value),
-            at(new.time_zone.span),
+            &self.place(new.origin, new.time_zone.span),
         );
         self.manifest_details(old, new);
     }
@@ -446,33 +535,33 @@ impl Differ<'_> {
                     .at(at(new.version.span)),
             );
         }
-        let file_at = at(new.version.span);
+        let file_at = self.place(new.origin, new.version.span);
         self.wording(
             Section::Manifest,
-            "manifest.name".into(),
+            format_args!("manifest.name"),
             who,
             "name",
             &old.name,
             &new.name,
-            file_at.clone(),
+            &file_at,
         );
         self.wording(
             Section::Manifest,
-            "manifest.description".into(),
+            format_args!("manifest.description"),
             who,
             "description",
             &old.description,
             &new.description,
-            file_at.clone(),
+            &file_at,
         );
         self.wording(
             Section::Manifest,
-            "manifest.how_to_ask".into(),
+            format_args!("manifest.how_to_ask"),
             who,
             "how to ask for help",
             &old.how_to_ask,
             &new.how_to_ask,
-            file_at,
+            &file_at,
         );
     }
 
@@ -533,15 +622,14 @@ impl Differ<'_> {
     }
 
     fn severity(&mut self, id: &str, old: &Severity, new: &Severity) {
-        let who = short(&new.name).to_string();
-        let at = self.at_new(new.origin, new.id.span);
-        let path = format!("severity[{id}]");
+        let who = short(&new.name);
+        let at = self.place(new.origin, new.id.span);
         if old.rank.value != new.rank.value {
             self.push(
                 Change::new(
                     K::SeverityRankChanged,
                     Section::Severities,
-                    format!("{path}.rank"),
+                    format!("severity[{id}].rank"),
                 )
                 .values(
                     Some(old.rank.value.to_string()),
@@ -574,21 +662,21 @@ impl Differ<'_> {
         ] {
             self.wording(
                 Section::Severities,
-                format!("{path}.{field}"),
-                &who,
+                format_args!("severity[{id}].{field}"),
+                who,
                 words,
                 o,
                 n,
-                at.clone(),
+                &at,
             );
         }
         self.notify(
             Section::Severities,
-            &path,
-            &who,
+            format_args!("severity[{id}]"),
+            who,
             &old.notify,
             &new.notify,
-            at.as_ref(),
+            &at,
         );
         self.escalation(id, old, new);
     }
@@ -757,8 +845,8 @@ impl Differ<'_> {
             format!("{} within {}", what(s, d), duration(s.minutes, business))
         };
         for (o, n) in matched {
-            let path = format!("severity[{id}].escalation[{}]", n.index + 1);
-            let at = self.at_new(new.origin, n.step.after.span);
+            let path = format_args!("severity[{id}].escalation[{}]", n.index + 1);
+            let at = self.place(new.origin, n.step.after.span);
             if o.minutes != n.minutes {
                 let kind = if n.minutes > o.minutes {
                     K::EscalationStepDelayed
@@ -777,20 +865,24 @@ impl Differ<'_> {
                             "{who}: the escalation step \"{}\" now fires after {nw} (was {ow})",
                             what(n, self)
                         ))
-                        .at(at.clone()),
+                        .at(at.get()),
                 );
             }
             if o.key() != n.key() {
                 self.push(
-                    Change::new(K::EscalationStepChanged, Section::Severities, path)
-                        .values(Some(o.technical()), Some(n.technical()))
-                        .detail(format!("{} -> {}", o.technical(), n.technical()))
-                        .summary(format!(
-                            "{who}: escalation step now reads \"{}\" (was \"{}\")",
-                            describe(n, self),
-                            describe(o, self)
-                        ))
-                        .at(at),
+                    Change::new(
+                        K::EscalationStepChanged,
+                        Section::Severities,
+                        fmt::format(path),
+                    )
+                    .values(Some(o.technical()), Some(n.technical()))
+                    .detail(format!("{} -> {}", o.technical(), n.technical()))
+                    .summary(format!(
+                        "{who}: escalation step now reads \"{}\" (was \"{}\")",
+                        describe(n, self),
+                        describe(o, self)
+                    ))
+                    .at(at.get()),
                 );
             }
         }
@@ -916,10 +1008,10 @@ fn match_steps<'s, 'a>(old: &'s [StepView<'a>], new: &'s [StepView<'a>]) -> Matc
 impl Differ<'_> {
     fn tiers(&mut self) {
         for (id, old, new) in pairs(&self.old.tiers, &self.new.tiers, |t: &Tier| &t.id.value) {
-            let path = format!("tier[{id}]");
+            let path = format_args!("tier[{id}]");
             match (old, new) {
                 (None, Some(n)) => self.push(
-                    Change::new(K::TierAdded, Section::Tiers, path)
+                    Change::new(K::TierAdded, Section::Tiers, fmt::format(path))
                         .values(None, Some(n.name.clone()))
                         .detail("added")
                         .summary(format!(
@@ -930,7 +1022,7 @@ impl Differ<'_> {
                         .at(self.at_new(n.origin, n.id.span)),
                 ),
                 (Some(o), None) => self.push(
-                    Change::new(K::TierRemoved, Section::Tiers, path)
+                    Change::new(K::TierRemoved, Section::Tiers, fmt::format(path))
                         .values(Some(o.name.clone()), None)
                         .detail("removed")
                         .summary(format!(
@@ -946,108 +1038,105 @@ impl Differ<'_> {
     }
 
     fn tier(&mut self, id: &str, old: &Tier, new: &Tier) {
-        let who = short(&new.name).to_string();
-        let path = format!("tier[{id}]");
-        let at = |span: Span| Location::of(self.new, new.origin, span);
-        let owner = format!(
-            "{who}: owner changed from {} to {}",
-            self.party_name(&old.owner.value),
-            self.party_name(&new.owner.value)
-        );
+        let who = short(&new.name);
+        let at = self.place(new.origin, new.id.span);
         self.reference(
             K::OwnerChanged,
             Section::Tiers,
-            format!("{path}.owner"),
-            owner,
+            format_args!("tier[{id}].owner"),
+            |d| {
+                format!(
+                    "{who}: owner changed from {} to {}",
+                    d.party_name(&old.owner.value),
+                    d.party_name(&new.owner.value)
+                )
+            },
             Some(&old.owner.value),
             Some(&new.owner.value),
-            at(new.owner.span),
+            &self.place(new.origin, new.owner.span),
         );
         let (ob, nb) = (opt(old.backup.as_ref()), opt(new.backup.as_ref()));
-        let backup_at = new
-            .backup
-            .as_ref()
-            .map_or_else(|| at(new.id.span), |b| at(b.span));
-        let (kind, summary) = match (ob, nb) {
-            (Some(o), None) => (
-                K::BackupRemoved,
-                format!("{who} no longer has a backup (was {})", self.party_name(o)),
-            ),
-            (None, Some(n)) => (
-                K::BackupAdded,
-                format!("{who}: {} is now the backup", self.party_name(n)),
-            ),
-            (Some(o), Some(n)) => (
-                K::BackupChanged,
-                format!(
-                    "{who}: backup changed from {} to {}",
-                    self.party_name(o),
-                    self.party_name(n)
-                ),
-            ),
-            (None, None) => (K::BackupChanged, String::new()),
+        let backup_at = self.place(
+            new.origin,
+            new.backup.as_ref().map_or(new.id.span, |b| b.span),
+        );
+        let kind = match (ob, nb) {
+            (Some(_), None) => K::BackupRemoved,
+            (None, Some(_)) => K::BackupAdded,
+            _ => K::BackupChanged,
         };
         self.reference(
             kind,
             Section::Tiers,
-            format!("{path}.backup"),
-            summary,
+            format_args!("tier[{id}].backup"),
+            |d| match (ob, nb) {
+                (Some(o), None) => {
+                    format!("{who} no longer has a backup (was {})", d.party_name(o))
+                }
+                (None, Some(n)) => format!("{who}: {} is now the backup", d.party_name(n)),
+                (Some(o), Some(n)) => format!(
+                    "{who}: backup changed from {} to {}",
+                    d.party_name(o),
+                    d.party_name(n)
+                ),
+                (None, None) => String::new(),
+            },
             ob,
             nb,
-            backup_at,
+            &backup_at,
         );
         let (oe, ne) = (
             opt(old.escalates_to.as_ref()),
             opt(new.escalates_to.as_ref()),
         );
-        let escalates = match ne {
-            Some(n) => format!(
-                "{who} now escalates to {} (was {})",
-                self.tier_name(n),
-                oe.map_or_else(|| "none".to_string(), |o| self.tier_name(o))
-            ),
-            None => format!("{who} no longer escalates to another tier"),
-        };
         self.reference(
             K::EscalatesToChanged,
             Section::Tiers,
-            format!("{path}.escalates_to"),
-            escalates,
+            format_args!("tier[{id}].escalates_to"),
+            |d| match ne {
+                Some(n) => format!(
+                    "{who} now escalates to {} (was {})",
+                    d.tier_name(n),
+                    oe.map_or_else(|| "none".to_string(), |o| d.tier_name(o))
+                ),
+                None => format!("{who} no longer escalates to another tier"),
+            },
             oe,
             ne,
-            at(new.id.span),
+            &at,
         );
-        self.tier_text(&path, &who, old, new);
+        self.tier_text(id, who, old, new, &at);
     }
 
-    fn tier_text(&mut self, path: &str, who: &str, old: &Tier, new: &Tier) {
-        let tier_at = self.at_new(new.origin, new.id.span);
+    fn tier_text(&mut self, id: &str, who: &str, old: &Tier, new: &Tier, at: &At<'_>) {
         self.wording(
             Section::Tiers,
-            format!("{path}.name"),
+            format_args!("tier[{id}].name"),
             who,
             "name",
             &old.name,
             &new.name,
-            tier_at.clone(),
+            at,
         );
+        if old.scope != new.scope {
+            self.wording(
+                Section::Tiers,
+                format_args!("tier[{id}].scope"),
+                who,
+                "scope",
+                &old.scope.join("; "),
+                &new.scope.join("; "),
+                at,
+            );
+        }
         self.wording(
             Section::Tiers,
-            format!("{path}.scope"),
-            who,
-            "scope",
-            &old.scope.join("; "),
-            &new.scope.join("; "),
-            tier_at.clone(),
-        );
-        self.wording(
-            Section::Tiers,
-            format!("{path}.when_to_escalate"),
+            format_args!("tier[{id}].when_to_escalate"),
             who,
             "when to escalate",
             &old.when_to_escalate,
             &new.when_to_escalate,
-            tier_at.clone(),
+            at,
         );
         let (oc, nc) = (&old.channels, &new.channels);
         for (name, o, n) in [
@@ -1055,16 +1144,21 @@ impl Differ<'_> {
             ("chat", &oc.chat, &nc.chat),
             ("handoff", &oc.handoff, &nc.handoff),
         ] {
+            // Equal values redact alike: only different ones are redacted
+            // and compared again.
+            if o == n {
+                continue;
+            }
             let (o, n) = (o.as_deref().map(safe), n.as_deref().map(safe));
             self.channel(
                 Section::Tiers,
-                &format!("{path}.channels.{name}"),
+                format_args!("tier[{id}].channels.{name}"),
                 who,
                 name,
                 o.as_deref(),
                 n.as_deref(),
-                false,
-                tier_at.clone(),
+                || false,
+                at,
             );
         }
     }
@@ -1074,17 +1168,18 @@ impl Differ<'_> {
     fn channel(
         &mut self,
         section: Section,
-        path: &str,
+        path: fmt::Arguments<'_>,
         who: &str,
         name: &str,
         old: Option<&str>,
         new: Option<&str>,
-        private: bool,
-        at: Option<Location>,
+        private: impl FnOnce() -> bool,
+        at: &At<'_>,
     ) {
         if old == new {
             return;
         }
+        let private = private();
         let (kind, detail, summary) = match (old, new, private) {
             (None, Some(_), true) => (
                 K::ChannelAdded,
@@ -1131,11 +1226,11 @@ impl Differ<'_> {
             (old.map(str::to_string), new.map(str::to_string))
         };
         self.push(
-            Change::new(kind, section, path)
+            Change::new(kind, section, fmt::format(path))
                 .values(old, new)
                 .detail(detail)
                 .summary(summary)
-                .at(at),
+                .at(at.get()),
         );
     }
 
@@ -1185,47 +1280,48 @@ impl Differ<'_> {
     }
 
     fn party(&mut self, id: &str, old: &Party, new: &Party) {
-        let path = format!("{}[{id}]", if new.is_team { "team" } else { "contact" });
-        let who = new.name.clone();
-        let at = self.at_new(new.origin, new.id.span);
+        let kind = if new.is_team { "team" } else { "contact" };
+        let who = new.name.as_str();
+        let at = self.place(new.origin, new.id.span);
         for name in crate::matrix::schema::CHANNEL_NAMES {
-            let get = |p: &Party| {
-                p.channels
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, v)| v.to_string())
-            };
-            let private = old.is_private(name) || new.is_private(name);
-            let (o, n) = (get(old), get(new));
             self.channel(
                 Section::People,
-                &format!("{path}.channels.{name}"),
-                &who,
+                format_args!("{kind}[{id}].channels.{name}"),
+                who,
                 name,
-                o.as_deref(),
-                n.as_deref(),
-                private,
-                at.clone(),
+                channel_of(old, name),
+                channel_of(new, name),
+                || old.is_private(name) || new.is_private(name),
+                &at,
             );
         }
-        self.party_details(&path, &who, old, new);
+        self.party_details(id, kind, who, old, new, &at);
     }
 
-    fn party_details(&mut self, path: &str, who: &str, old: &Party, new: &Party) {
-        let at = self.at_new(new.origin, new.id.span);
-        let (made_private, made_public) = set_diff(values(&old.private), values(&new.private));
-        for (list, state) in [(made_private, "private"), (made_public, "public")] {
-            for channel in list {
-                self.push(
-                    Change::new(
-                        K::PrivacyChanged,
-                        Section::People,
-                        format!("{path}.private[{channel}]"),
-                    )
-                    .detail(format!("{channel} is now {state}"))
-                    .summary(format!("{who}: {channel} is now {state}"))
-                    .at(at.clone()),
-                );
+    fn party_details(
+        &mut self,
+        id: &str,
+        kind: &str,
+        who: &str,
+        old: &Party,
+        new: &Party,
+        at: &At<'_>,
+    ) {
+        if !same_values(&old.private, &new.private) {
+            let (made_private, made_public) = set_diff(values(&old.private), values(&new.private));
+            for (list, state) in [(made_private, "private"), (made_public, "public")] {
+                for channel in list {
+                    self.push(
+                        Change::new(
+                            K::PrivacyChanged,
+                            Section::People,
+                            format!("{kind}[{id}].private[{channel}]"),
+                        )
+                        .detail(format!("{channel} is now {state}"))
+                        .summary(format!("{who}: {channel} is now {state}"))
+                        .at(at.get()),
+                    );
+                }
             }
         }
         let details: [(&str, &str, Option<&str>, Option<&str>); 4] = [
@@ -1255,47 +1351,47 @@ impl Differ<'_> {
             ),
         ];
         for (field, words, o, n) in details {
-            let name = |v: Option<&str>| match (field, v) {
-                ("team" | "lead", Some(v)) => self.party_name(v),
-                (_, v) => show(v),
-            };
-            let summary = format!("{who}: {words} changed from {} to {}", name(o), name(n));
             self.reference(
                 K::ContactDetailsChanged,
                 Section::People,
-                format!("{path}.{field}"),
-                summary,
+                format_args!("{kind}[{id}].{field}"),
+                |d| {
+                    let name = |v: Option<&str>| match (field, v) {
+                        ("team" | "lead", Some(v)) => d.party_name(v),
+                        (_, v) => show(v),
+                    };
+                    format!("{who}: {words} changed from {} to {}", name(o), name(n))
+                },
                 o,
                 n,
-                at.clone(),
+                at,
             );
         }
         let (ov, nv) = (
             old.verified.as_ref().map(|v| v.value.as_str()),
             new.verified.as_ref().map(|v| v.value.as_str()),
         );
-        let verified = format!("{who}: verified on {}", show(nv));
         self.reference(
             K::ReviewChanged,
             Section::People,
-            format!("{path}.verified"),
-            verified,
+            format_args!("{kind}[{id}].verified"),
+            |_| format!("{who}: verified on {}", show(nv)),
             ov,
             nv,
-            at.clone(),
+            at,
         );
         self.wording(
             Section::People,
-            format!("{path}.name"),
+            format_args!("{kind}[{id}].name"),
             who,
             "name",
             &old.name,
             &new.name,
-            at.clone(),
+            at,
         );
         self.wording(
             Section::People,
-            format!("{path}.role"),
+            format_args!("{kind}[{id}].role"),
             who,
             "role",
             &old.role,
@@ -1317,10 +1413,10 @@ impl Differ<'_> {
             &self.new.calendars,
             |c: &CalendarSpec| &c.id.value,
         ) {
-            let path = format!("calendar[{id}]");
+            let path = format_args!("calendar[{id}]");
             match (old, new) {
                 (None, Some(n)) => self.push(
-                    Change::new(K::CalendarAdded, Section::Calendars, path)
+                    Change::new(K::CalendarAdded, Section::Calendars, fmt::format(path))
                         .values(None, Some(n.name.clone()))
                         .detail("added")
                         .summary(format!(
@@ -1342,7 +1438,7 @@ impl Differ<'_> {
                         ""
                     };
                     self.push(
-                        Change::new(kind, Section::Calendars, path)
+                        Change::new(kind, Section::Calendars, fmt::format(path))
                             .values(Some(o.name.clone()), None)
                             .detail("removed")
                             .summary(format!("Calendar \"{}\" removed{why}", o.name))
@@ -1356,30 +1452,31 @@ impl Differ<'_> {
     }
 
     fn calendar(&mut self, id: &str, old: &CalendarSpec, new: &CalendarSpec) {
-        let who = new.name.clone();
+        let who = new.name.as_str();
         let path = format!("calendar[{id}]");
-        let at = self.at_new(new.origin, new.id.span);
-        let zone = format!(
-            "{who}: time zone changed from {} to {}",
-            old.time_zone.value, new.time_zone.value
-        );
+        let at = self.place(new.origin, new.id.span);
         self.reference(
             K::CalendarZoneChanged,
             Section::Calendars,
-            format!("{path}.time_zone"),
-            zone,
+            format_args!("{path}.time_zone"),
+            |_| {
+                format!(
+                    "{who}: time zone changed from {} to {}",
+                    old.time_zone.value, new.time_zone.value
+                )
+            },
             Some(&old.time_zone.value),
             Some(&new.time_zone.value),
-            self.at_new(new.origin, new.time_zone.span),
+            &self.place(new.origin, new.time_zone.span),
         );
         self.wording(
             Section::Calendars,
-            format!("{path}.name"),
-            &who,
+            format_args!("{path}.name"),
+            who,
             "name",
             &old.name,
             &new.name,
-            at.clone(),
+            &at,
         );
         if let (Some(oc), Some(nc)) = (
             self.old_checked.calendars.get(id),
@@ -1403,15 +1500,21 @@ impl Differ<'_> {
                     .at(new
                         .windows
                         .first()
-                        .map_or(at.clone(), |w| self.at_new(new.origin, w.start.span))),
+                        .map_or_else(|| at.get(), |w| self.at_new(new.origin, w.start.span))),
                 );
             }
         }
-        self.calendar_holidays(&path, &who, old, new);
+        self.calendar_holidays(&path, who, old, new, &at);
     }
 
-    fn calendar_holidays(&mut self, path: &str, who: &str, old: &CalendarSpec, new: &CalendarSpec) {
-        let at = self.at_new(new.origin, new.id.span);
+    fn calendar_holidays(
+        &mut self,
+        path: &str,
+        who: &str,
+        old: &CalendarSpec,
+        new: &CalendarSpec,
+        at: &At<'_>,
+    ) {
         let holidays = |c: &CalendarSpec| -> BTreeMap<String, String> {
             c.holidays
                 .iter()
@@ -1435,7 +1538,7 @@ impl Differ<'_> {
                     .values(None, Some(date.clone()))
                     .detail(format!("added {label}"))
                     .summary(format!("{who}: new holiday {label}"))
-                    .at(at.clone()),
+                    .at(at.get()),
                 );
             }
         }
@@ -1455,11 +1558,11 @@ impl Differ<'_> {
                     .values(Some(date.clone()), None)
                     .detail(format!("removed {label}"))
                     .summary(format!("{who}: {label} is no longer a holiday"))
-                    .at(at.clone()),
+                    .at(at.get()),
                 );
             }
         }
-        self.calendar_exclusions(path, who, old, new);
+        self.calendar_exclusions(path, who, old, new, at);
     }
 
     fn calendar_exclusions(
@@ -1468,8 +1571,8 @@ impl Differ<'_> {
         who: &str,
         old: &CalendarSpec,
         new: &CalendarSpec,
+        at: &At<'_>,
     ) {
-        let at = self.at_new(new.origin, new.id.span);
         let exclusions = |c: &CalendarSpec| -> BTreeMap<String, String> {
             c.exclusions
                 .iter()
@@ -1501,7 +1604,7 @@ impl Differ<'_> {
                         "{who}: the SLA clock stops from {}{why}",
                         span.replace("..", " to ").replace('T', " ")
                     ))
-                    .at(at.clone()),
+                    .at(at.get()),
                 );
             }
         }
@@ -1519,7 +1622,7 @@ impl Differ<'_> {
                         "{who}: the SLA clock no longer stops from {}",
                         span.replace("..", " to ").replace('T', " ")
                     ))
-                    .at(at.clone()),
+                    .at(at.get()),
                 );
             }
         }
@@ -1531,17 +1634,17 @@ impl Differ<'_> {
             &self.new.dimensions,
             |d: &Dimension| &d.id.value,
         ) {
-            let path = format!("dimension[{id}]");
+            let path = format_args!("dimension[{id}]");
             match (old, new) {
                 (None, Some(n)) => self.push(
-                    Change::new(K::DimensionAdded, Section::Decisions, path)
+                    Change::new(K::DimensionAdded, Section::Decisions, fmt::format(path))
                         .values(None, Some(n.name.clone()))
                         .detail("added")
                         .summary(format!("New decision dimension {} (--{id})", n.name))
                         .at(self.at_new(n.origin, n.id.span)),
                 ),
                 (Some(o), None) => self.push(
-                    Change::new(K::DimensionRemoved, Section::Decisions, path)
+                    Change::new(K::DimensionRemoved, Section::Decisions, fmt::format(path))
                         .values(Some(o.name.clone()), None)
                         .detail("removed")
                         .summary(format!("Decision dimension {} removed", o.name))
@@ -1554,56 +1657,69 @@ impl Differ<'_> {
     }
 
     fn dimension(&mut self, id: &str, old: &Dimension, new: &Dimension) {
-        let who = new.name.clone();
+        let who = new.name.as_str();
         let path = format!("dimension[{id}]");
-        let at = self.at_new(new.origin, new.id.span);
+        let at = self.place(new.origin, new.id.span);
         self.wording(
             Section::Decisions,
-            format!("{path}.name"),
-            &who,
+            format_args!("{path}.name"),
+            who,
             "name",
             &old.name,
             &new.name,
-            at.clone(),
+            &at,
         );
         self.wording(
             Section::Decisions,
-            format!("{path}.description"),
-            &who,
+            format_args!("{path}.description"),
+            who,
             "description",
             &old.description,
             &new.description,
-            at.clone(),
+            &at,
         );
-        self.dimension_levels(&path, &who, old, new);
+        self.dimension_levels(&path, who, old, new, &at);
     }
 
-    fn dimension_levels(&mut self, path: &str, who: &str, old: &Dimension, new: &Dimension) {
-        let at = self.at_new(new.origin, new.id.span);
+    fn dimension_levels(
+        &mut self,
+        path: &str,
+        who: &str,
+        old: &Dimension,
+        new: &Dimension,
+        at: &At<'_>,
+    ) {
         let ids = |d: &'_ Dimension| -> Vec<String> {
             d.levels.iter().map(|l| l.id.value.clone()).collect()
         };
         let (old_ids, new_ids) = (ids(old), ids(new));
         for level in &new.levels {
             let lid = &level.id.value;
-            let lpath = format!("{path}.level[{lid}]");
-            let lat = self.at_new(new.origin, level.id.span);
+            let lat = self.place(new.origin, level.id.span);
             match old.levels.iter().find(|l| &l.id.value == lid) {
                 None => self.push(
-                    Change::new(K::LevelAdded, Section::Decisions, lpath)
-                        .values(None, Some(lid.clone()))
-                        .detail("added")
-                        .summary(format!("{who}: new level {lid}"))
-                        .at(lat),
+                    Change::new(
+                        K::LevelAdded,
+                        Section::Decisions,
+                        format!("{path}.level[{lid}]"),
+                    )
+                    .values(None, Some(lid.clone()))
+                    .detail("added")
+                    .summary(format!("{who}: new level {lid}"))
+                    .at(lat.get()),
                 ),
                 Some(o) => {
-                    let (added, removed) = set_diff(values(&o.phrases), values(&level.phrases));
+                    let (added, removed) = if same_values(&o.phrases, &level.phrases) {
+                        (Vec::new(), Vec::new())
+                    } else {
+                        set_diff(values(&o.phrases), values(&level.phrases))
+                    };
                     if !added.is_empty() || !removed.is_empty() {
                         self.push(
                             Change::new(
                                 K::PhrasesChanged,
                                 Section::Decisions,
-                                format!("{lpath}.phrases"),
+                                format!("{path}.level[{lid}].phrases"),
                             )
                             .detail(added_removed(&added, &removed))
                             .summary(format!(
@@ -1615,27 +1731,27 @@ impl Differ<'_> {
                                     "no longer implied by"
                                 )
                             ))
-                            .at(lat.clone()),
+                            .at(lat.get()),
                         );
                     }
-                    let lwho = format!("{who}, level {lid}");
+                    let lwho = format_args!("{who}, level {lid}");
                     self.wording(
                         Section::Decisions,
-                        format!("{lpath}.name"),
-                        &lwho,
+                        format_args!("{path}.level[{lid}].name"),
+                        lwho,
                         "name",
                         &o.name,
                         &level.name,
-                        lat.clone(),
+                        &lat,
                     );
                     self.wording(
                         Section::Decisions,
-                        format!("{lpath}.description"),
-                        &lwho,
+                        format_args!("{path}.level[{lid}].description"),
+                        lwho,
                         "description",
                         &o.description,
                         &level.description,
-                        lat,
+                        &lat,
                     );
                 }
             }
@@ -1650,7 +1766,7 @@ impl Differ<'_> {
                 .values(Some(lid.clone()), None)
                 .detail("removed")
                 .summary(format!("{who}: level {lid} removed"))
-                .at(at.clone()),
+                .at(at.get()),
             );
         }
         let old_order: Vec<&String> = old_ids.iter().filter(|l| new_ids.contains(l)).collect();
@@ -1667,24 +1783,24 @@ impl Differ<'_> {
                 .values(Some(o.clone()), Some(n.clone()))
                 .detail(format!("{o} -> {n}"))
                 .summary(format!("{who}: levels now ordered {n} (was {o})"))
-                .at(at),
+                .at(at.get()),
             );
         }
     }
 
     fn rules(&mut self) {
         for (id, old, new) in pairs(&self.old.rules, &self.new.rules, |r: &Rule| &r.id.value) {
-            let path = format!("rule[{id}]");
+            let path = format_args!("rule[{id}]");
             match (old, new) {
                 (None, Some(n)) => self.push(
-                    Change::new(K::RuleAdded, Section::Rules, path)
+                    Change::new(K::RuleAdded, Section::Rules, fmt::format(path))
                         .values(None, Some(safe(&n.summary)))
                         .detail(format!("added (precedence {})", n.precedence.value))
                         .summary(format!("New rule {id}: {}", safe(&n.summary)))
                         .at(self.at_new(n.origin, n.id.span)),
                 ),
                 (Some(o), None) => self.push(
-                    Change::new(K::RuleRemoved, Section::Rules, path)
+                    Change::new(K::RuleRemoved, Section::Rules, fmt::format(path))
                         .values(Some(safe(&o.summary)), None)
                         .detail("removed")
                         .summary(format!("Rule {id} removed ({})", safe(&o.summary)))
@@ -1737,9 +1853,9 @@ impl Differ<'_> {
     }
 
     fn rule(&mut self, id: &str, old: &Rule, new: &Rule) {
-        let who = format!("Rule {id}");
-        let path = format!("rule[{id}]");
-        let at = self.at_new(new.origin, new.id.span);
+        let who = format_args!("Rule {id}");
+        let path = format_args!("rule[{id}]");
+        let at = self.place(new.origin, new.id.span);
         if old.kind != new.kind {
             let kind_word = |k: RuleKind| {
                 if k == RuleKind::Override {
@@ -1767,7 +1883,7 @@ impl Differ<'_> {
                             " route"
                         }
                     ))
-                    .at(at.clone()),
+                    .at(at.get()),
             );
         }
         if old.precedence.value != new.precedence.value || old.kind != new.kind {
@@ -1818,13 +1934,11 @@ impl Differ<'_> {
                 );
             }
         }
-        self.rule_conditions(id, old, new);
+        self.rule_conditions(id, old, new, &at);
     }
 
-    fn rule_conditions(&mut self, id: &str, old: &Rule, new: &Rule) {
-        let who = format!("Rule {id}");
-        let path = format!("rule[{id}]");
-        let at = self.at_new(new.origin, new.id.span);
+    fn rule_conditions(&mut self, id: &str, old: &Rule, new: &Rule, at: &At<'_>) {
+        let who = format_args!("Rule {id}");
         let (oc, nc) = (&old.conditions, &new.conditions);
         for (field, o, n) in [
             ("any", &oc.any, &nc.any),
@@ -1832,6 +1946,9 @@ impl Differ<'_> {
             ("none", &oc.none, &nc.none),
             ("regex", &oc.regex, &nc.regex),
         ] {
+            if same_values(o, n) {
+                continue;
+            }
             let (added, removed) = set_diff(values(o), values(n));
             if added.is_empty() && removed.is_empty() {
                 continue;
@@ -1850,27 +1967,27 @@ impl Differ<'_> {
                 Change::new(
                     K::RuleConditionChanged,
                     Section::Rules,
-                    format!("{path}.when.{field}"),
+                    format!("rule[{id}].when.{field}"),
                 )
                 .detail(added_removed(&added, &removed))
                 .summary(format!("{who} {words}"))
-                .at(at.clone()),
+                .at(at.get()),
             );
         }
         self.comparisons(
             Section::Rules,
             K::RuleConditionChanged,
-            &format!("{path}.when.dimensions"),
-            &who,
+            format_args!("rule[{id}].when.dimensions"),
+            who,
             &oc.dimensions,
             &nc.dimensions,
-            at.as_ref(),
+            at,
         );
-        self.outcome(id, old, new, at.as_ref());
+        self.outcome(id, old, new, at);
         self.wording(
             Section::Rules,
-            format!("{path}.summary"),
-            &who,
+            format_args!("rule[{id}].summary"),
+            who,
             "summary",
             &old.summary,
             &new.summary,
@@ -1883,12 +2000,20 @@ impl Differ<'_> {
         &mut self,
         section: Section,
         kind: K,
-        prefix: &str,
-        who: &str,
+        prefix: impl Display,
+        who: impl Display,
         old: &BTreeMap<String, Spanned<String>>,
         new: &BTreeMap<String, Spanned<String>>,
-        at: Option<&Location>,
+        at: &At<'_>,
     ) {
+        if old.len() == new.len()
+            && old
+                .iter()
+                .zip(new)
+                .all(|((ok, ov), (nk, nv))| ok == nk && ov.value == nv.value)
+        {
+            return;
+        }
         let dims: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
         for dim in dims {
             let (o, n) = (
@@ -1912,14 +2037,13 @@ impl Differ<'_> {
                     .values(o.map(str::to_string), n.map(str::to_string))
                     .detail(arrow(o, n))
                     .summary(summary)
-                    .at(at.cloned()),
+                    .at(at.get()),
             );
         }
     }
 
-    fn outcome(&mut self, id: &str, old: &Rule, new: &Rule, at: Option<&Location>) {
-        let who = format!("Rule {id}");
-        let path = format!("rule[{id}].then");
+    fn outcome(&mut self, id: &str, old: &Rule, new: &Rule, at: &At<'_>) {
+        let who = format_args!("Rule {id}");
         let (o, n) = (&old.outcome, &new.outcome);
         let fields = [
             ("tier", "tier", opt(o.tier.as_ref()), opt(n.tier.as_ref())),
@@ -1949,28 +2073,29 @@ impl Differ<'_> {
             ),
         ];
         for (field, words, ov, nv) in fields {
-            let name = |v: Option<&str>| match (field, v) {
-                (_, None) => "none".to_string(),
-                ("tier", Some(v)) => self.tier_name(v),
-                ("severity" | "min_severity", Some(v)) => self.severity_name(v),
-                ("owner", Some(v)) => self.party_name(v),
-                (_, Some(v)) => v.to_string(),
-            };
-            let summary = format!("{who}: {words} changed from {} to {}", name(ov), name(nv));
             self.reference(
                 K::RuleOutcomeChanged,
                 Section::Rules,
-                format!("{path}.{field}"),
-                summary,
+                format_args!("rule[{id}].then.{field}"),
+                |d| {
+                    let name = |v: Option<&str>| match (field, v) {
+                        (_, None) => "none".to_string(),
+                        ("tier", Some(v)) => d.tier_name(v),
+                        ("severity" | "min_severity", Some(v)) => d.severity_name(v),
+                        ("owner", Some(v)) => d.party_name(v),
+                        (_, Some(v)) => v.to_string(),
+                    };
+                    format!("{who}: {words} changed from {} to {}", name(ov), name(nv))
+                },
                 ov,
                 nv,
-                at.cloned(),
+                at,
             );
         }
         self.notify(
             Section::Rules,
-            &format!("rule[{id}]"),
-            &who,
+            format_args!("rule[{id}]"),
+            who,
             &o.notify,
             &n.notify,
             at,
@@ -1981,10 +2106,10 @@ impl Differ<'_> {
         for (id, old, new) in pairs(&self.old.decisions, &self.new.decisions, |d: &Decision| {
             &d.id.value
         }) {
-            let path = format!("decision[{id}]");
+            let path = format_args!("decision[{id}]");
             match (old, new) {
                 (None, Some(n)) => self.push(
-                    Change::new(K::DecisionAdded, Section::Decisions, path)
+                    Change::new(K::DecisionAdded, Section::Decisions, fmt::format(path))
                         .values(None, Some(n.min_severity.value.clone()))
                         .detail(format!("added (at least {})", n.min_severity.value))
                         .summary(format!(
@@ -1999,71 +2124,74 @@ impl Differ<'_> {
                         .at(self.at_new(n.origin, n.id.span)),
                 ),
                 (Some(o), None) => self.push(
-                    Change::new(K::DecisionRemoved, Section::Decisions, path)
+                    Change::new(K::DecisionRemoved, Section::Decisions, fmt::format(path))
                         .values(Some(o.min_severity.value.clone()), None)
                         .detail("removed")
                         .summary(format!("Decision row {id} removed"))
                         .at(self.at_old(o.origin, o.id.span)),
                 ),
-                (Some(o), Some(n)) => {
-                    let who = format!("Decision row {id}");
-                    let at = self.at_new(n.origin, n.id.span);
-                    let summary = format!(
-                        "{who}: minimum severity changed from {} to {}",
-                        self.severity_name(&o.min_severity.value),
-                        self.severity_name(&n.min_severity.value)
-                    );
-                    self.reference(
-                        K::DecisionChanged,
-                        Section::Decisions,
-                        format!("{path}.min_severity"),
-                        summary,
-                        Some(&o.min_severity.value),
-                        Some(&n.min_severity.value),
-                        at.clone(),
-                    );
-                    self.comparisons(
-                        Section::Decisions,
-                        K::DecisionChanged,
-                        &format!("{path}.when"),
-                        &who,
-                        &o.when,
-                        &n.when,
-                        at.as_ref(),
-                    );
-                    self.notify(
-                        Section::Decisions,
-                        &path,
-                        &who,
-                        &o.notify,
-                        &n.notify,
-                        at.as_ref(),
-                    );
-                    self.wording(
-                        Section::Decisions,
-                        format!("{path}.summary"),
-                        &who,
-                        "summary",
-                        &o.summary,
-                        &n.summary,
-                        at,
-                    );
-                }
+                (Some(o), Some(n)) => self.decision(id, o, n),
                 (None, None) => {}
             }
         }
+    }
+
+    fn decision(&mut self, id: &str, o: &Decision, n: &Decision) {
+        let who = format_args!("Decision row {id}");
+        let at = self.place(n.origin, n.id.span);
+        self.reference(
+            K::DecisionChanged,
+            Section::Decisions,
+            format_args!("decision[{id}].min_severity"),
+            |d| {
+                format!(
+                    "{who}: minimum severity changed from {} to {}",
+                    d.severity_name(&o.min_severity.value),
+                    d.severity_name(&n.min_severity.value)
+                )
+            },
+            Some(&o.min_severity.value),
+            Some(&n.min_severity.value),
+            &at,
+        );
+        self.comparisons(
+            Section::Decisions,
+            K::DecisionChanged,
+            format_args!("decision[{id}].when"),
+            who,
+            &o.when,
+            &n.when,
+            &at,
+        );
+        self.notify(
+            Section::Decisions,
+            format_args!("decision[{id}]"),
+            who,
+            &o.notify,
+            &n.notify,
+            &at,
+        );
+        self.wording(
+            Section::Decisions,
+            format_args!("decision[{id}].summary"),
+            who,
+            "summary",
+            &o.summary,
+            &n.summary,
+            &at,
+        );
     }
 
     fn synonyms(&mut self) {
         for (id, old, new) in pairs(&self.old.synonyms, &self.new.synonyms, |s: &Synonyms| {
             &s.id.value
         }) {
-            let path = format!("synonyms[{id}]");
+            let path = format_args!("synonyms[{id}]");
             match (old, new) {
                 (None, Some(n)) => {
                     let terms: Vec<&str> = values(&n.terms).collect();
                     self.push(
-                        Change::new(K::SynonymsAdded, Section::Rules, path)
+                        Change::new(K::SynonymsAdded, Section::Rules, fmt::format(path))
                             .detail(format!("added {}", quoted(&terms)))
                             .summary(format!("These now mean the same: {}", quoted(&terms)))
                             .at(self.at_new(n.origin, n.id.span)),
@@ -2072,13 +2200,16 @@ impl Differ<'_> {
                 (Some(o), None) => {
                     let terms: Vec<&str> = values(&o.terms).collect();
                     self.push(
-                        Change::new(K::SynonymsRemoved, Section::Rules, path)
+                        Change::new(K::SynonymsRemoved, Section::Rules, fmt::format(path))
                             .detail(format!("removed {}", quoted(&terms)))
                             .summary(format!("These no longer mean the same: {}", quoted(&terms)))
                             .at(self.at_old(o.origin, o.id.span)),
                     );
                 }
                 (Some(o), Some(n)) => {
+                    if same_values(&o.terms, &n.terms) {
+                        continue;
+                    }
                     let (added, removed) = set_diff(values(&o.terms), values(&n.terms));
                     if !added.is_empty() || !removed.is_empty() {
                         self.push(
@@ -2106,24 +2237,23 @@ impl Differ<'_> {
         for (id, old, new) in pairs(&self.old.scripts, &self.new.scripts, |s: &Script| {
             &s.id.value
         }) {
-            let path = format!("script[{id}]");
+            let path = format_args!("script[{id}]");
             match (old, new) {
                 (None, Some(n)) => self.push(
-                    Change::new(K::ScriptAdded, Section::Scripts, path)
+                    Change::new(K::ScriptAdded, Section::Scripts, fmt::format(path))
                         .values(None, Some(n.name.clone()))
                         .detail("added")
                         .summary(format!("New script {}", n.name))
                         .at(self.at_new(n.origin, n.id.span)),
                 ),
                 (Some(o), None) => self.push(
-                    Change::new(K::ScriptRemoved, Section::Scripts, path)
+                    Change::new(K::ScriptRemoved, Section::Scripts, fmt::format(path))
                         .values(Some(o.name.clone()), None)
                         .detail("removed")
                         .summary(format!("Script {} removed", o.name))
                         .at(self.at_old(o.origin, o.id.span)),
                 ),
                 (Some(o), Some(n)) => {
-                    let at = self.at_new(n.origin, n.id.span);
                     if o.text.value.trim() != n.text.value.trim() {
                         self.push(
                             Change::new(K::ScriptChanged, Section::Scripts, format!("{path}.text"))
@@ -2135,12 +2265,12 @@ impl Differ<'_> {
                     }
                     self.wording(
                         Section::Scripts,
-                        format!("{path}.name"),
-                        &format!("Script {id}"),
+                        format_args!("{path}.name"),
+                        format_args!("Script {id}"),
                         "name",
                         &o.name,
                         &n.name,
-                        at,
+                        &self.place(n.origin, n.id.span),
                     );
                 }
                 (None, None) => {}
@@ -2150,24 +2280,24 @@ impl Differ<'_> {
 
     fn terms(&mut self) {
         for (id, old, new) in pairs(&self.old.terms, &self.new.terms, |t: &Term| &t.id.value) {
-            let path = format!("term[{id}]");
+            let path = format_args!("term[{id}]");
             match (old, new) {
                 (None, Some(n)) => self.push(
-                    Change::new(K::TermAdded, Section::Scripts, path)
+                    Change::new(K::TermAdded, Section::Scripts, fmt::format(path))
                         .values(None, Some(n.term.clone()))
                         .detail("added")
                         .summary(format!("Glossary: new entry \"{}\"", n.term))
                         .at(self.at_new(n.origin, n.id.span)),
                 ),
                 (Some(o), None) => self.push(
-                    Change::new(K::TermRemoved, Section::Scripts, path)
+                    Change::new(K::TermRemoved, Section::Scripts, fmt::format(path))
                         .values(Some(o.term.clone()), None)
                         .detail("removed")
                         .summary(format!("Glossary: entry \"{}\" removed", o.term))
                         .at(self.at_old(o.origin, o.id.span)),
                 ),
                 (Some(o), Some(n)) => {
-                    let at = self.at_new(n.origin, n.id.span);
+                    let at = self.place(n.origin, n.id.span);
                     for (field, words, ov, nv) in [
                         ("term", "term", &o.term, &n.term),
                         ("meaning", "meaning", &o.meaning, &n.meaning),
@@ -2193,7 +2323,7 @@ impl Differ<'_> {
                                 .values(Some(ov), Some(nv))
                                 .detail(detail)
                                 .summary(format!("Glossary, \"{}\": {words} reworded", n.term))
-                                .at(at.clone()),
+                                .at(at.get()),
                             );
                         }
                     }
@@ -2208,54 +2338,48 @@ impl Differ<'_> {
             return;
         };
         let who = "When no rule matches";
-        let at = self.at_new(n.origin, n.tier.span);
-        let tier = format!(
-            "{who}, incidents now go to {} (was {})",
-            self.tier_name(&n.tier.value),
-            self.tier_name(&o.tier.value)
-        );
+        let at = self.place(n.origin, n.tier.span);
         self.reference(
             K::FallbackChanged,
             Section::Rules,
-            "fallback.tier".into(),
-            tier,
+            format_args!("fallback.tier"),
+            |d| {
+                format!(
+                    "{who}, incidents now go to {} (was {})",
+                    d.tier_name(&n.tier.value),
+                    d.tier_name(&o.tier.value)
+                )
+            },
             Some(&o.tier.value),
             Some(&n.tier.value),
-            at.clone(),
-        );
-        let severity = format!(
-            "{who}, incidents now get {} (was {})",
-            self.severity_name(&n.severity.value),
-            self.severity_name(&o.severity.value)
+            &at,
         );
         self.reference(
             K::FallbackChanged,
             Section::Rules,
-            "fallback.severity".into(),
-            severity,
+            format_args!("fallback.severity"),
+            |d| {
+                format!(
+                    "{who}, incidents now get {} (was {})",
+                    d.severity_name(&n.severity.value),
+                    d.severity_name(&o.severity.value)
+                )
+            },
             Some(&o.severity.value),
             Some(&n.severity.value),
-            at.clone(),
+            &at,
         );
         let (os, ns) = (opt(o.script.as_ref()), opt(n.script.as_ref()));
-        let script = format!("{who}, the script is now {} (was {})", show(ns), show(os));
         self.reference(
             K::FallbackChanged,
             Section::Rules,
-            "fallback.script".into(),
-            script,
+            format_args!("fallback.script"),
+            |_| format!("{who}, the script is now {} (was {})", show(ns), show(os)),
             os,
             ns,
-            at.clone(),
+            &at,
         );
-        self.notify(
-            Section::Rules,
-            "fallback",
-            who,
-            &o.notify,
-            &n.notify,
-            at.as_ref(),
-        );
+        self.notify(Section::Rules, "fallback", who, &o.notify, &n.notify, &at);
     }
 }
 
