@@ -358,7 +358,7 @@ fn matrix_text_cannot_inject_markup() {
     assert!(site.get("mkdocs-nav.yml").is_some());
 }
 
-/// A phone number typed into prose (when to escalate, how to ask) is masked on every
+/// A phone number typed into prose (when to escalate, how to ask, a script) is masked on every
 /// page, with or without `--include-private`; addresses meant to be read stay.
 /// Regression: the hand-off used to be published as written.
 #[test]
@@ -371,6 +371,10 @@ fn phone_numbers_typed_into_prose_are_masked() {
         .replace(
             "backup = \"exec-sponsor\"",
             "backup = \"exec-sponsor\"\nwhen_to_escalate = \"Call the duty phone (555) 123-4567 first\"",
+        )
+        .replace(
+            "[fallback]",
+            "[[script]]\nid = \"triage\"\nname = \"Triage\"\ntext = \"Emergency line: +49 40 9876 5432.\"\n\n[fallback]",
         );
     let (matrix, findings) = matrix::load_files(
         Origin::Memory("phones".into()),
@@ -384,7 +388,7 @@ fn phone_numbers_typed_into_prose_are_masked() {
         options.include_private = include_private;
         let site = publish::render(&matrix, &checked, &options);
         let all: String = site.files.iter().map(|f| f.contents.as_str()).collect();
-        for number in ["5550 1999", "123-4567"] {
+        for number in ["5550 1999", "123-4567", "9876 5432"] {
             assert!(!all.contains(number), "{number} leaked");
         }
         let overview = &site.get("index.md").unwrap().contents;
@@ -397,6 +401,9 @@ fn phone_numbers_typed_into_prose_are_masked() {
             tiers.contains("Call the duty phone \\[phone\\] first"),
             "{tiers}"
         );
+        // A script is shown as written, in a code block, so without escapes.
+        let scripts = &site.get("scripts.md").unwrap().contents;
+        assert!(scripts.contains("Emergency line: [phone]."), "{scripts}");
     }
 }
 

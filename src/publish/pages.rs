@@ -13,6 +13,7 @@ use crate::matrix::duration::DurationSpec;
 use crate::matrix::schema::{
     CalendarSpec, Outcome, Party, Rule, RuleKind, Severity, Tier, parse_date,
 };
+use crate::redact::Sensitive;
 use crate::validate::checks::{
     AROUND_THE_CLOCK, Checked, Comparison, EffectiveTargets, Op, PLACEHOLDERS,
 };
@@ -915,7 +916,10 @@ impl<'a> Renderer<'a> {
             if !used.is_empty() {
                 let _ = writeln!(out, "Used for: {}.\n", used.join("; "));
             }
-            out.push_str(&md::fenced("text", s.text.value.trim()));
+            // A script is shown as written, but like all prose without phone
+            // numbers (see `md::text`).
+            let text = crate::redact::redact_kind(s.text.value.trim(), Sensitive::Phone);
+            out.push_str(&md::fenced("text", &text));
         }
         let used: Vec<&str> = PLACEHOLDERS
             .iter()
