@@ -258,3 +258,16 @@ fn help_shows_an_example() {
     assert!(out.contains("--fail-on-overdue"), "{out}");
     assert!(out.contains("Examples:\n  escalate review"), "{out}");
 }
+
+/// Regression: a date without a time said only "premature end of input".
+#[test]
+fn a_now_that_is_not_a_time_says_what_to_write() {
+    let (_dir, root) = scaffold();
+    let (code, _, err) = run(&root, "2027-06-01", &["review"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--now `2027-06-01` is not an RFC 3339 time")
+            && err.contains("for example 2026-03-06T17:30:00+01:00"),
+        "{err}"
+    );
+}

@@ -219,7 +219,11 @@ impl Context {
     fn new(global: &Global, terminal: bool) -> Result<Self, CliError> {
         let now = match &global.now {
             Some(text) => DateTime::parse_from_rfc3339(text)
-                .map_err(|e| CliError::Usage(format!("--now {text}: {e}")))?
+                .map_err(|e| {
+                    CliError::Usage(format!(
+                        "--now `{text}` is not an RFC 3339 time ({e}); write for example 2026-03-06T17:30:00+01:00"
+                    ))
+                })?
                 .with_timezone(&Utc),
             None => Utc::now(),
         };
