@@ -223,8 +223,17 @@ fn parse_batch_line(
     number: usize,
     line: &str,
 ) -> Result<BatchLine, (Option<serde_json::Value>, String)> {
-    let value: serde_json::Value = serde_json::from_str(line)
-        .map_err(|e| (None, format!("line {number}, column {}: {e}", e.column())))?;
+    let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+        // serde_json counts lines within the one line it was given; say only
+        // the batch's line and the column.
+        let text = e.to_string();
+        let own = format!(" at line {} column {}", e.line(), e.column());
+        let message = text.strip_suffix(&own).unwrap_or(&text);
+        (
+            None,
+            format!("line {number}, column {}: {message}", e.column()),
+        )
+    })?;
     let id = value.get("id").cloned();
     let entry: BatchLine =
         serde_json::from_value(value).map_err(|e| (id.clone(), format!("line {number}: {e}")))?;
