@@ -282,8 +282,7 @@ fn same_files(matrix: &Matrix, files: &[(String, Vec<u8>)]) -> bool {
             .iter()
             .zip(files)
             .all(|(source, (name, bytes))| {
-                source.path == *name
-                    && text_of(bytes).is_some_and(|t| source.try_text() == Some(t.as_str()))
+                source.path == *name && text_of(bytes).is_some_and(|t| source.loaded_as(&t))
             })
 }
 
@@ -292,12 +291,7 @@ fn same_files(matrix: &Matrix, files: &[(String, Vec<u8>)]) -> bool {
 /// loader's texts are these, so a hit (same bytes) rebuilds them exactly.
 fn text_of(bytes: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(bytes).ok()?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    Some(if text.contains("\r\n") {
-        text.replace("\r\n", "\n")
-    } else {
-        text.to_string()
-    })
+    Some(crate::matrix::loaded_text(text.to_string()))
 }
 
 /// What an entry holds after its header.

@@ -147,11 +147,27 @@ impl SourceFile {
         }
     }
 
-    /// The text, if it can be had: kept, or read again unchanged.
-    pub fn try_text(&self) -> Option<&str> {
+    /// The text, kept or read again unchanged, if it can be had.
+    fn held(&self) -> Option<&Arc<str>> {
         self.text
             .get_or_init(|| self.disk.as_ref().and_then(OnDisk::read))
-            .as_deref()
+            .as_ref()
+    }
+
+    /// The text, if it can be had: kept, or read again unchanged.
+    pub fn try_text(&self) -> Option<&str> {
+        self.held().map(|text| &**text)
+    }
+
+    /// Whether `text` is this file's text as loaded, told without reading
+    /// the file again: the kept text, else the length and hash of the text
+    /// that was loaded.
+    pub fn loaded_as(&self, text: &str) -> bool {
+        match (self.text.get(), &self.disk) {
+            (Some(held), _) => held.as_deref() == Some(text),
+            (None, Some(disk)) => disk.len == text.len() && disk.hash == text_hash(text),
+            (None, None) => false,
+        }
     }
 
     /// The text; empty when it cannot be had (see [`SourceFile::has_text`]).
@@ -161,10 +177,7 @@ impl SourceFile {
 
     /// The text, shared; empty when it cannot be had.
     pub fn shared_text(&self) -> Arc<str> {
-        self.text
-            .get_or_init(|| self.disk.as_ref().and_then(OnDisk::read))
-            .clone()
-            .unwrap_or_else(|| Arc::from(""))
+        self.held().cloned().unwrap_or_else(|| Arc::from(""))
     }
 
     /// Whether the text can be had: false for a file read from disk that
@@ -410,10 +423,10 @@ impl Matrix {
         })
     }
 
-    /// Gives back the spare capacity of the entity lists. They grow by
-    /// doubling while files are read, so up to half of each list's memory
-    /// can be spare (about 9 MB of the largest generated matrix, whose
-    /// 50,000 contacts take some 400 bytes each before their text).
+    /// Gives back the spare capacity of the entity lists. They grow file by
+    /// file while files are read (by a quarter, or by what a file adds), so
+    /// part of each list's memory can be spare (the largest generated
+    /// matrix's 50,000 contacts take some 400 bytes each before their text).
     pub fn shrink_to_fit(&mut self) {
         self.severities.shrink_to_fit();
         self.tiers.shrink_to_fit();
@@ -576,6 +589,19 @@ mod tests {
         let (matrix, findings) = load_path(dir.path()).unwrap();
         assert!(findings.is_empty(), "{findings:?}");
         (dir, matrix)
+    }
+
+    #[test]
+    fn a_loaded_text_is_recognised_without_reading_the_file_again() {
+        let text = "[[contact]]\nid = \"a\"\nname = \"Ana\"\n";
+        let (dir, matrix) = load_one(text);
+        std::fs::remove_file(dir.path().join("people.toml")).unwrap();
+        let source = matrix.sources.get(0).unwrap();
+        assert!(source.loaded_as(text));
+        assert!(!source.loaded_as("[[contact]]\nid = \"b\"\nname = \"Ana\"\n"));
+        assert!(!source.text_is_held());
+        let kept = SourceFile::new("k.toml", "x = 1\n");
+        assert!(kept.loaded_as("x = 1\n") && !kept.loaded_as("x = 2\n"));
     }
 
     #[test]

@@ -1370,12 +1370,6 @@ impl Checker<'_> {
     fn scripts(&mut self) {
         for script in &self.matrix.scripts {
             let text = &script.text.value;
-            let raw = self
-                .matrix
-                .sources
-                .get(script.origin)
-                .and_then(|s| s.text().get(script.text.span.start..script.text.span.end))
-                .unwrap_or("");
             let mut rest = text.as_str();
             let mut offset = 0;
             let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -1389,6 +1383,14 @@ impl Checker<'_> {
                 if !PLACEHOLDERS.contains(&name) {
                     // Point at the placeholder as written when the file has it
                     // verbatim (no escapes); else at the whole text.
+                    // The file's text is read only here: a file from disk
+                    // does not keep it (see `SourceFile`).
+                    let raw = self
+                        .matrix
+                        .sources
+                        .get(script.origin)
+                        .and_then(|s| s.text().get(script.text.span.start..script.text.span.end))
+                        .unwrap_or("");
                     let token = format!("{{{name}}}");
                     let (span, label) = match raw.match_indices(&token).nth(*nth - 1) {
                         Some((at, _)) => {
