@@ -323,6 +323,11 @@ impl Calendar {
         let today = self.local_date(start).ok_or(CalendarError::OutOfRange)?;
         let first = shift_date(today, -2)?;
         let last = shift_date(today, i64::from(HORIZON_DAYS))?;
+        if let Some(memo) = memo.as_deref_mut()
+            && let Some(outcome) = self.walk_days(start, today, last, targets, due, memo)
+        {
+            return outcome;
+        }
         // Working time used up by the periods before the current one.
         let mut elapsed: Nanos = 0;
         let mut next = targets.iter().peekable();
@@ -354,6 +359,76 @@ impl Calendar {
         } else {
             no_time
         })
+    }
+
+    /// [`Calendar::walk`] a date at a time along the memo's settled dates: a date
+    /// whose whole working time falls short of the next target is passed over by its
+    /// total, and only the dates where targets fall are looked into. The answers are
+    /// those of the walk along [`Periods`]; `None` (a date out of chrono's range)
+    /// leaves the walk to that one.
+    fn walk_days(
+        &self,
+        start: DateTime<Utc>,
+        today: NaiveDate,
+        last: NaiveDate,
+        targets: &[(Nanos, usize)],
+        due: &mut [Option<DateTime<Utc>>],
+        memo: &mut DayMemo,
+    ) -> Option<Result<(), CalendarError>> {
+        let from = to_nanos(start);
+        let mut elapsed: Nanos = 0;
+        let mut next = targets.iter().peekable();
+        let mut found = false;
+        let mut date = today;
+        while date <= last {
+            let day = memo.settled(self, date)?;
+            let &&(target, _) = next.peek()?;
+            let whole_day = day
+                .periods
+                .first()
+                .is_some_and(|p| Nanos::from(p.0) * NANOS_PER_SEC >= from);
+            if whole_day && target - elapsed > Nanos::from(day.total) * NANOS_PER_SEC {
+                found |= day.total > 0;
+                elapsed += Nanos::from(day.total) * NANOS_PER_SEC;
+            } else {
+                for &(period_start, period_end) in &day.periods {
+                    let period_start = (Nanos::from(period_start) * NANOS_PER_SEC).max(from);
+                    let period_end = Nanos::from(period_end) * NANOS_PER_SEC;
+                    if period_start >= period_end {
+                        continue;
+                    }
+                    found = true;
+                    let length = period_end - period_start;
+                    while let Some(&&(target, index)) = next.peek() {
+                        if target - elapsed > length {
+                            break;
+                        }
+                        let Some(instant) = nanos_to_instant(period_start + (target - elapsed))
+                        else {
+                            return Some(Err(CalendarError::OutOfRange));
+                        };
+                        if let Some(slot) = due.get_mut(index) {
+                            *slot = Some(instant);
+                        }
+                        next.next();
+                    }
+                    if next.peek().is_none() {
+                        return Some(Ok(()));
+                    }
+                    elapsed += length;
+                }
+            }
+            date = date.succ_opt()?;
+        }
+        Some(Err(if found {
+            CalendarError::HorizonExceeded {
+                horizon_days: HORIZON_DAYS,
+            }
+        } else {
+            CalendarError::NoWorkingTime {
+                horizon_days: HORIZON_DAYS,
+            }
+        }))
     }
 
     /// Whether `t` lies inside a working period.

@@ -160,9 +160,11 @@ const MEMO_DATES: i64 = 4096;
 /// them. Results never depend on whether a memo is used or what it holds.
 #[derive(Debug, Default)]
 pub struct DayMemo {
-    /// Days since the common era of `days[0]`.
+    /// Days since the common era of `days[0]` and `settled[0]`.
     base: i64,
     days: Vec<Option<DayPlan>>,
+    /// The final working periods of each date, as [`DayMemo::settled`] gives them.
+    settled: Vec<Option<SettledDay>>,
     /// The calendar's exclusions as merged UTC intervals.
     exclusions: Option<Vec<Interval>>,
     /// The calendar's nominal weekly working minutes.
@@ -199,6 +201,7 @@ impl DayMemo {
         if self.days.is_empty() || !(0..MEMO_DATES).contains(&index) {
             // Start over a little before `date`, since walks begin two days early.
             self.days.clear();
+            self.settled.clear();
             self.base = day - 16;
             index = 16;
         }
@@ -208,6 +211,75 @@ impl DayMemo {
         }
         self.days.get_mut(index)
     }
+
+    /// The working periods of the local date `date` on `calendar`: every period of
+    /// [`Periods`] that lies on or after the date's first instant and before the next
+    /// date's, cut at both (so an overnight window shows up on both dates), with
+    /// their total length. Computed on first use and remembered. `None` where a
+    /// date's first instant is outside chrono's range.
+    pub(super) fn settled(&mut self, calendar: &Calendar, date: NaiveDate) -> Option<&SettledDay> {
+        let known = self
+            .settled_index(date)
+            .and_then(|i| self.settled.get(i))
+            .is_some_and(Option::is_some);
+        if !known {
+            let day = self.compute_settled(calendar, date)?;
+            // Planning the date may have started the memo over; place it afterwards.
+            self.slot(date)?;
+            let index = self.settled_index(date)?;
+            if self.settled.len() <= index {
+                self.settled.resize(index + 1, None);
+            }
+            *self.settled.get_mut(index)? = Some(day);
+        }
+        let index = self.settled_index(date)?;
+        self.settled.get(index)?.as_ref()
+    }
+
+    /// Where `date` sits in `settled`, if inside the memo's current run of dates.
+    fn settled_index(&self, date: NaiveDate) -> Option<usize> {
+        let index = i64::from(date.num_days_from_ce()) - self.base;
+        if self.days.is_empty() || !(0..MEMO_DATES).contains(&index) {
+            return None;
+        }
+        usize::try_from(index).ok()
+    }
+
+    fn compute_settled(&mut self, calendar: &Calendar, date: NaiveDate) -> Option<SettledDay> {
+        let (midnight, next_midnight) = {
+            let plan = self
+                .slot(date)?
+                .get_or_insert_with(|| plan_day(calendar, date));
+            (plan.midnight?, plan.next_midnight?)
+        };
+        // Two dates back bring overnight windows that reach into `date`; periods are
+        // exact up to the first instant after `last`, past the end of `date`.
+        let first = date.checked_sub_days(chrono::Days::new(2))?;
+        let last = date.succ_opt()?;
+        let from = Nanos::from(midnight) * NANOS_PER_SEC;
+        let mut day = SettledDay::default();
+        for (start, end) in Periods::new(calendar, from, first, last, Some(self)) {
+            // Every boundary is a whole second: windows, exclusions and `from` are.
+            let start = i64::try_from(start / NANOS_PER_SEC).ok()?;
+            let end = i64::try_from(end / NANOS_PER_SEC).ok()?.min(next_midnight);
+            if start >= next_midnight {
+                break;
+            }
+            if start < end {
+                day.periods.push((start, end));
+                day.total += end - start;
+            }
+        }
+        Some(day)
+    }
+}
+
+/// The working periods of one local date, in UTC seconds, ascending and disjoint, and
+/// their total length in seconds.
+#[derive(Debug, Clone, Default)]
+pub(super) struct SettledDay {
+    pub(super) periods: Vec<(i64, i64)>,
+    pub(super) total: i64,
 }
 
 /// Iterator over the working periods of a calendar, in nanoseconds, ascending and
