@@ -502,66 +502,66 @@ impl<'m> Router<'m> {
         // The fallback applies when no route rule won and no override chose a tier.
         let fallback = winner.is_none() && !overrides.iter().any(|o| o.outcome.tier.is_some());
         let fb = m.fallback.as_ref().ok_or(RouteError::InvalidMatrix)?;
-        let mut tier_id = winner
+        let mut tier_id: &str = winner
             .and_then(|w| w.outcome.tier.as_ref())
-            .map_or_else(|| fb.tier.value.clone(), |t| t.value.clone());
-        let mut severity_id = winner
+            .map_or(fb.tier.value.as_str(), |t| t.value.as_str());
+        let mut severity_id: &str = winner
             .and_then(|w| w.outcome.severity.as_ref())
-            .map_or_else(|| fb.severity.value.clone(), |s| s.value.clone());
+            .map_or(fb.severity.value.as_str(), |s| s.value.as_str());
         let mut severity_reason = match winner {
             Some(w) if w.outcome.severity.is_some() => format!("set by rule `{}`", w.id.value),
             _ => "the fallback's severity".to_string(),
         };
         let mut owner_override = winner
             .and_then(|w| w.outcome.owner.as_ref())
-            .map(|o| o.value.clone());
+            .map(|o| o.value.as_str());
         let mut script_id = winner
             .and_then(|w| w.outcome.script.as_ref())
             .or(if fallback { fb.script.as_ref() } else { None })
-            .map(|s| s.value.clone());
-        let mut extra_notify: Vec<String> = Vec::new();
+            .map(|s| s.value.as_str());
+        let mut extra_notify: Vec<&str> = Vec::new();
         if fallback {
-            extra_notify.extend(fb.notify.iter().map(|n| n.value.clone()));
+            extra_notify.extend(fb.notify.iter().map(|n| n.value.as_str()));
         }
         if let Some(w) = winner {
-            extra_notify.extend(w.outcome.notify.iter().map(|n| n.value.clone()));
+            extra_notify.extend(w.outcome.notify.iter().map(|n| n.value.as_str()));
             if let Some(floor) = &w.outcome.min_severity
-                && self.rank(&floor.value) < self.rank(&severity_id)
+                && self.rank(&floor.value) < self.rank(severity_id)
             {
-                severity_id.clone_from(&floor.value);
+                severity_id = &floor.value;
                 severity_reason = format!("raised by rule `{}`", w.id.value);
             }
         }
         for o in &overrides {
             let out = &o.outcome;
             if let Some(t) = &out.tier {
-                tier_id.clone_from(&t.value);
+                tier_id = &t.value;
             }
             if let Some(s) = &out.severity {
-                severity_id.clone_from(&s.value);
+                severity_id = &s.value;
                 severity_reason = format!("set by override `{}`", o.id.value);
             }
             if let Some(floor) = &out.min_severity
-                && self.rank(&floor.value) < self.rank(&severity_id)
+                && self.rank(&floor.value) < self.rank(severity_id)
             {
-                severity_id.clone_from(&floor.value);
+                severity_id = &floor.value;
                 severity_reason = format!("raised by override `{}`", o.id.value);
             }
             if let Some(owner) = &out.owner {
-                owner_override = Some(owner.value.clone());
+                owner_override = Some(owner.value.as_str());
             }
             if let Some(s) = &out.script {
-                script_id = Some(s.value.clone());
+                script_id = Some(s.value.as_str());
             }
-            extra_notify.extend(out.notify.iter().map(|n| n.value.clone()));
+            extra_notify.extend(out.notify.iter().map(|n| n.value.as_str()));
         }
         let mut decisions = Vec::new();
         for (d, compiled) in m.decisions.iter().zip(&self.decisions) {
             if !compiled.conditions.is_empty() && dims_hold(&compiled.conditions) {
                 decisions.push(d.id.value.clone());
-                extra_notify.extend(d.notify.iter().map(|n| n.value.clone()));
-                if self.rank(&d.min_severity.value) < self.rank(&severity_id) {
-                    severity_id.clone_from(&d.min_severity.value);
+                extra_notify.extend(d.notify.iter().map(|n| n.value.as_str()));
+                if self.rank(&d.min_severity.value) < self.rank(severity_id) {
+                    severity_id = &d.min_severity.value;
                     severity_reason = format!("raised by decision `{}`", d.id.value);
                 }
             }
@@ -570,42 +570,40 @@ impl<'m> Router<'m> {
             if m.severity(given).is_none() {
                 return Err(RouteError::UnknownSeverity(given.clone()));
             }
-            severity_id.clone_from(given);
+            severity_id = given;
             severity_reason = "given with --severity".into();
         }
         if let Some(given) = &incident.facts.tier {
             if m.tier(given).is_none() {
                 return Err(RouteError::UnknownTier(given.clone()));
             }
-            tier_id.clone_from(given);
+            tier_id = given;
         }
 
-        let severity = m.severity(&severity_id).ok_or(RouteError::InvalidMatrix)?;
-        let tier = m.tier(&tier_id).ok_or(RouteError::InvalidMatrix)?;
-        let sponsor = m.manifest.as_ref().map(|x| x.sponsor.value.clone());
-        let owner_id = owner_override.unwrap_or_else(|| tier.owner.value.clone());
-        let backup_id = tier.backup.as_ref().map(|b| b.value.clone());
-        let resolve_reserved = |name: &str| -> Option<String> {
-            match name {
-                "owner" => Some(owner_id.clone()),
-                "backup" => backup_id.clone(),
-                "sponsor" => sponsor.clone(),
-                "next-tier" => tier
-                    .escalates_to
-                    .as_ref()
-                    .and_then(|t| m.tier(&t.value))
-                    .map(|t| t.owner.value.clone()),
-                other => Some(other.to_string()),
-            }
+        let severity = m.severity(severity_id).ok_or(RouteError::InvalidMatrix)?;
+        let tier = m.tier(tier_id).ok_or(RouteError::InvalidMatrix)?;
+        let sponsor = m.manifest.as_ref().map(|x| x.sponsor.value.as_str());
+        let owner_id: &str = owner_override.unwrap_or(tier.owner.value.as_str());
+        let backup_id = tier.backup.as_ref().map(|b| b.value.as_str());
+        let next_tier = tier
+            .escalates_to
+            .as_ref()
+            .and_then(|t| m.tier(&t.value))
+            .map(|t| t.owner.value.as_str());
+        let reserved = Reserved {
+            owner: owner_id,
+            backup: backup_id,
+            sponsor,
+            next_tier,
         };
-        let mut notify_ids: Vec<String> = Vec::new();
+        let mut notify_ids: Vec<&str> = Vec::new();
         for id in severity
             .notify
             .iter()
             .map(|n| n.value.as_str())
-            .chain(extra_notify.iter().map(String::as_str))
+            .chain(extra_notify.iter().copied())
         {
-            if let Some(id) = resolve_reserved(id)
+            if let Some(id) = reserved.resolve(id)
                 && id != owner_id
                 && !notify_ids.contains(&id)
             {
@@ -615,7 +613,7 @@ impl<'m> Router<'m> {
 
         let prepared = self
             .prepared
-            .get(&(severity_id.as_str(), tier_id.as_str()))
+            .get(&(severity_id, tier_id))
             .ok_or(RouteError::InvalidMatrix)?;
         let targets = prepared.targets;
         let zone = prepared.zone;
@@ -650,20 +648,10 @@ impl<'m> Router<'m> {
             let who: Vec<String> = step
                 .notify
                 .iter()
-                .filter_map(|n| resolve_reserved(n))
-                .collect();
-            let names: Vec<String> = step
-                .notify
-                .iter()
-                .filter_map(|n| match n.as_str() {
-                    "backup" | "owner" | "sponsor" | "next-tier" => {
-                        resolve_reserved(n).map(|id| format!("{} ({id})", n.replace('-', " ")))
-                    }
-                    other => Some(other.to_string()),
-                })
+                .filter_map(|n| reserved.resolve(n).map(str::to_string))
                 .collect();
             let local = at.with_timezone(&zone);
-            let mut text = String::with_capacity(64);
+            let mut text = String::with_capacity(96);
             text.push_str("not ");
             text.push_str(step.unless.as_str());
             text.push_str(" by ");
@@ -671,7 +659,32 @@ impl<'m> Router<'m> {
             text.push_str(" -> ");
             text.push_str(&step.action);
             text.push(' ');
-            text.push_str(&names.join(", "));
+            // Each party by id; a reserved name says what it stands for.
+            let mut first = true;
+            for n in &step.notify {
+                let name = match n.as_str() {
+                    reserved_name @ ("backup" | "owner" | "sponsor" | "next-tier") => {
+                        let Some(id) = reserved.resolve(n) else {
+                            continue;
+                        };
+                        (reserved_name, Some(id))
+                    }
+                    other => (other, None),
+                };
+                if !first {
+                    text.push_str(", ");
+                }
+                first = false;
+                match name {
+                    (reserved_name, Some(id)) => {
+                        text.push_str(&reserved_name.replace('-', " "));
+                        text.push_str(" (");
+                        text.push_str(id);
+                        text.push(')');
+                    }
+                    (other, None) => text.push_str(other),
+                }
+            }
             escalation.push(Step {
                 at: super::render::rfc3339(&local.fixed_offset()),
                 unless: step.unless.as_str().to_string(),
@@ -681,8 +694,8 @@ impl<'m> Router<'m> {
             });
         }
 
-        let owner = self.party_view(&owner_id);
-        let backup = backup_id.as_deref().map(|b| self.party_view(b));
+        let owner = self.party_view(owner_id);
+        let backup = backup_id.map(|b| self.party_view(b));
         let notify: Vec<Arc<PartyView>> = notify_ids.iter().map(|id| self.party_view(id)).collect();
         // Each deadline in the display zone, converted once for the JSON text and the
         // script's readable times alike.
@@ -758,15 +771,12 @@ impl<'m> Router<'m> {
             "high"
         };
 
-        let script = script_id
-            .as_deref()
-            .and_then(|id| m.script(id))
-            .map(|s| super::ScriptView {
-                id: s.id.value.clone(),
-                name: s.name.clone(),
-                text: String::new(),
-                template: s.text.value.clone(),
-            });
+        let script_source = script_id.and_then(|id| m.script(id));
+        let script = script_source.map(|s| super::ScriptView {
+            id: s.id.value.clone(),
+            name: s.name.clone(),
+            text: String::new(),
+        });
         let description = match redacted {
             Some(r) => r.text,
             None => incident.description.clone(),
@@ -799,7 +809,7 @@ impl<'m> Router<'m> {
             escalation,
             script,
             fallback,
-            confidence: confidence.to_string(),
+            confidence,
             dimensions: dims,
             explanation: Explanation {
                 rules: applied.iter().map(|r| r.id.value.clone()).collect(),
@@ -827,7 +837,9 @@ impl<'m> Router<'m> {
             Some(resolve_local),
             Some(update_local),
         ];
-        super::render::fill_script_at(&mut route, m, &due);
+        if let Some(source) = script_source {
+            super::render::fill_script_at(&mut route, m, &source.text.value, &due);
+        }
         Ok(route)
     }
 
@@ -944,6 +956,28 @@ fn display_zone(matrix: &Matrix, targets: &EffectiveTargets) -> chrono_tz::Tz {
             .as_ref()
             .and_then(|m| m.time_zone.value.parse().ok())
             .unwrap_or(chrono_tz::UTC),
+    }
+}
+
+/// The parties that reserved names in notify lists stand for.
+struct Reserved<'a> {
+    owner: &'a str,
+    backup: Option<&'a str>,
+    sponsor: Option<&'a str>,
+    next_tier: Option<&'a str>,
+}
+
+impl<'a> Reserved<'a> {
+    /// The party id `name` stands for: itself unless it is a reserved name; `None` for
+    /// a reserved name with no party (no backup, no next tier).
+    fn resolve(&self, name: &'a str) -> Option<&'a str> {
+        match name {
+            "owner" => Some(self.owner),
+            "backup" => self.backup,
+            "sponsor" => self.sponsor,
+            "next-tier" => self.next_tier,
+            other => Some(other),
+        }
     }
 }
 

@@ -179,9 +179,6 @@ pub struct ScriptView {
     pub name: String,
     /// The text with placeholders filled.
     pub text: String,
-    /// The text as written.
-    #[serde(skip)]
-    pub template: String,
 }
 
 /// A dimension level and where it came from.
@@ -282,7 +279,7 @@ pub struct Route {
     /// Whether no rule matched.
     pub fallback: bool,
     /// `high`, `medium` (tie on equal evidence) or `low` (fallback).
-    pub confidence: String,
+    pub confidence: &'static str,
     /// Dimension levels.
     pub dimensions: BTreeMap<String, DimensionValue>,
     /// Why.

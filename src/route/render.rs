@@ -18,20 +18,28 @@ pub fn fill_script(route: &mut Route, matrix: &Matrix) {
         parse(&d.resolve_by),
         parse(&d.next_update_by),
     ];
-    fill_script_at(route, matrix, &due);
+    let template = route
+        .script
+        .as_ref()
+        .and_then(|s| matrix.script(&s.id))
+        .map(|s| s.text.value.as_str());
+    if let Some(template) = template {
+        fill_script_at(route, matrix, template, &due);
+    }
 }
 
-/// [`fill_script`] with the four deadlines (acknowledge, assess, resolve, next update)
+/// [`fill_script`] with the script's text as written and the four deadlines (acknowledge, assess, resolve, next update)
 /// already known as times; one that is `None` is written as its RFC 3339 text.
 pub(super) fn fill_script_at(
     route: &mut Route,
     matrix: &Matrix,
+    template: &str,
     due: &[Option<DateTime<FixedOffset>>; 4],
 ) {
-    let Some(script) = route.script.as_ref() else {
+    if route.script.is_none() {
         return;
-    };
-    let template = script.template.trim();
+    }
+    let template = template.trim();
     let mut text = String::with_capacity(template.len() + 64);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -356,7 +364,7 @@ pub fn human(route: &Route, options: HumanOptions) -> String {
     let confidence = if route.fallback {
         "low: no rule matched, the fallback route applies".to_string()
     } else {
-        route.confidence.clone()
+        route.confidence.to_string()
     };
     table.add_row(vec!["Confidence".to_string(), confidence]);
     let mut out = table.to_string();
