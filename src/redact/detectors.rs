@@ -568,6 +568,8 @@ const MARK: u8 = 16;
 const ALPHA: u8 = 32;
 /// A byte with a rule of its own in [`Features::of`].
 const SPECIAL: u8 = 64;
+/// The class of a lower-case ASCII letter.
+const LOWER: u8 = WORD | KEY | TOKEN | ALPHA;
 
 // `b` stays below 256, so `b as u8` keeps every bit.
 #[allow(clippy::cast_possible_truncation)]
@@ -618,6 +620,16 @@ impl Features {
             let class = CLASSES[usize::from(b)];
             let word_start = previous & WORD == 0;
             previous = class;
+            // Most bytes are lower-case letters inside a word: they only extend the
+            // key and token runs (the longest runs are taken when a run can end).
+            if class == LOWER && !word_start {
+                digit_run = 0;
+                key_run += 1;
+                token_run += 1;
+                continue;
+            }
+            f.key_run = f.key_run.max(key_run);
+            token_shaped |= token_marked && token_run >= 11;
             if class & DIGIT == 0 {
                 digit_run = 0;
             } else {
@@ -673,6 +685,8 @@ impl Features {
                 _ => {}
             }
         }
+        f.key_run = f.key_run.max(key_run);
+        token_shaped |= token_marked && token_run >= 11;
         f.digit_or_symbol |= f.digits > 0;
         f.token_prefix =
             (token_shaped || text.contains("-----BEGIN")) && TOKEN_PREFIXES.is_match(text);

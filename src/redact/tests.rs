@@ -714,6 +714,20 @@ fn a_password_told_in_words_is_masked() {
     assert_eq!(redact("my password is wrong").text, "my password is wrong");
 }
 
+/// A keyword value or a token that only reaches its length in lower-case
+/// letters at the very end of the text: the one-pass prerequisites count
+/// lower-case runs lazily and must still see them.
+#[test]
+fn values_ending_the_text_in_lower_case_are_redacted() {
+    let value = format!("Q{}", "abcdefghijklmnopqrstuvwxyzabcdefgh");
+    assert_eq!(redact(&format!("token: {value}")).text, "token: [secret]");
+    assert_eq!(
+        redact("the value glpat-abcdefghijklmnopqrst").text,
+        "the value [secret]"
+    );
+    assert_eq!(redact("xoxb-abcdefghij").text, "[secret]");
+}
+
 /// Each token format at the shortest length its pattern accepts, all lower
 /// case where the format allows it: the one-pass prerequisite (a run of 11 or
 /// more word chars with an upper-case letter, `_` or `-`) must let every one
