@@ -482,7 +482,7 @@ impl<'m> Router<'m> {
             if let (Some(rule), Some(w)) = (m.rules.get(*r), winner) {
                 rejected.push(RejectedRule {
                     id: rule.id.value.clone(),
-                    reason: format!("matched, but `{}` takes precedence", w.id.value),
+                    reason: ["matched, but `", w.id.value.as_str(), "` takes precedence"].concat(),
                 });
             }
         }
@@ -509,7 +509,9 @@ impl<'m> Router<'m> {
             .and_then(|w| w.outcome.severity.as_ref())
             .map_or(fb.severity.value.as_str(), |s| s.value.as_str());
         let mut severity_reason = match winner {
-            Some(w) if w.outcome.severity.is_some() => format!("set by rule `{}`", w.id.value),
+            Some(w) if w.outcome.severity.is_some() => {
+                ["set by rule `", w.id.value.as_str(), "`"].concat()
+            }
             _ => "the fallback's severity".to_string(),
         };
         let mut owner_override = winner
@@ -529,7 +531,7 @@ impl<'m> Router<'m> {
                 && self.rank(&floor.value) < self.rank(severity_id)
             {
                 severity_id = &floor.value;
-                severity_reason = format!("raised by rule `{}`", w.id.value);
+                severity_reason = ["raised by rule `", w.id.value.as_str(), "`"].concat();
             }
         }
         for o in &overrides {
@@ -539,13 +541,13 @@ impl<'m> Router<'m> {
             }
             if let Some(s) = &out.severity {
                 severity_id = &s.value;
-                severity_reason = format!("set by override `{}`", o.id.value);
+                severity_reason = ["set by override `", o.id.value.as_str(), "`"].concat();
             }
             if let Some(floor) = &out.min_severity
                 && self.rank(&floor.value) < self.rank(severity_id)
             {
                 severity_id = &floor.value;
-                severity_reason = format!("raised by override `{}`", o.id.value);
+                severity_reason = ["raised by override `", o.id.value.as_str(), "`"].concat();
             }
             if let Some(owner) = &out.owner {
                 owner_override = Some(owner.value.as_str());
@@ -562,7 +564,7 @@ impl<'m> Router<'m> {
                 extra_notify.extend(d.notify.iter().map(|n| n.value.as_str()));
                 if self.rank(&d.min_severity.value) < self.rank(severity_id) {
                     severity_id = &d.min_severity.value;
-                    severity_reason = format!("raised by decision `{}`", d.id.value);
+                    severity_reason = ["raised by decision `", d.id.value.as_str(), "`"].concat();
                 }
             }
         }
@@ -797,8 +799,8 @@ impl<'m> Router<'m> {
                     &incident.facts.tier,
                 ) {
                     (_, _, Some(_)) => "given with --tier".into(),
-                    (_, Some(o), _) => format!("set by override `{}`", o.id.value),
-                    (Some(w), None, _) => format!("set by rule `{}`", w.id.value),
+                    (_, Some(o), _) => ["set by override `", o.id.value.as_str(), "`"].concat(),
+                    (Some(w), None, _) => ["set by rule `", w.id.value.as_str(), "`"].concat(),
                     (None, None, _) => "the fallback's tier".into(),
                 },
             },
@@ -1019,7 +1021,7 @@ fn describe_conditions(
 ) -> Vec<String> {
     let _ = matrix;
     map.iter()
-        .map(|(dim, cmp)| format!("{dim} {}", cmp.value.trim()))
+        .map(|(dim, cmp)| [dim.as_str(), " ", cmp.value.trim()].concat())
         .collect()
 }
 
