@@ -123,6 +123,8 @@ pub struct Router<'m> {
     party_views: Vec<std::sync::OnceLock<Arc<PartyView>>>,
     /// Per (severity id, tier id): the targets and what is shown of them.
     prepared: rustc_hash::FxHashMap<(&'m str, &'m str), Prepared<'m>>,
+    /// Each script's text split into pieces, by script id.
+    script_pieces: rustc_hash::FxHashMap<&'m str, Vec<super::render::Piece<'m>>>,
     /// Per calendar id: the dates its walks have visited (see [`DayMemo`]). The
     /// calendars belong to `checked`, which cannot change while it is borrowed here.
     day_memos: std::sync::Mutex<std::collections::HashMap<String, DayMemo>>,
@@ -250,6 +252,16 @@ impl<'m> Router<'m> {
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
             day_memos: std::sync::Mutex::default(),
+            script_pieces: matrix
+                .scripts
+                .iter()
+                .map(|s| {
+                    (
+                        s.id.value.as_str(),
+                        super::render::template_pieces(&s.text.value),
+                    )
+                })
+                .collect(),
             prepared: prepare_targets(matrix, checked),
         })
     }
@@ -840,7 +852,13 @@ impl<'m> Router<'m> {
             Some(update_local),
         ];
         if let Some(source) = script_source {
-            super::render::fill_script_at(&mut route, m, &source.text.value, &due);
+            match self.script_pieces.get(source.id.value.as_str()) {
+                Some(pieces) => super::render::fill_script_at(&mut route, m, pieces, &due),
+                None => {
+                    let pieces = super::render::template_pieces(&source.text.value);
+                    super::render::fill_script_at(&mut route, m, &pieces, &due);
+                }
+            }
         }
         Ok(route)
     }

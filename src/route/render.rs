@@ -24,42 +24,77 @@ pub fn fill_script(route: &mut Route, matrix: &Matrix) {
         .and_then(|s| matrix.script(&s.id))
         .map(|s| s.text.value.as_str());
     if let Some(template) = template {
-        fill_script_at(route, matrix, template, &due);
+        fill_script_at(route, matrix, &template_pieces(template), &due);
     }
 }
 
-/// [`fill_script`] with the script's text as written and the four deadlines (acknowledge, assess, resolve, next update)
-/// already known as times; one that is `None` is written as its RFC 3339 text.
+/// One piece of a script's text as written: text to copy, or the name of a
+/// placeholder between braces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Piece<'t> {
+    /// Copied as it is.
+    Text(&'t str),
+    /// Replaced by its value (kept in braces if unknown).
+    Placeholder(&'t str),
+}
+
+/// A script's text as written, trimmed, split into pieces once so that each
+/// route only copies and fills them.
+pub(super) fn template_pieces(template: &str) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::new();
+    let mut rest = template.trim();
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            pieces.push(Piece::Text(&rest[..open]));
+        }
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            pieces.push(Piece::Text(&rest[open..]));
+            rest = "";
+            break;
+        };
+        pieces.push(Piece::Placeholder(&after[..close]));
+        rest = &after[close + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest));
+    }
+    pieces
+}
+
+/// [`fill_script`] with the script's text as [`template_pieces`] and the four
+/// deadlines (acknowledge, assess, resolve, next update) already known as times; one
+/// that is `None` is written as its RFC 3339 text.
 pub(super) fn fill_script_at(
     route: &mut Route,
     matrix: &Matrix,
-    template: &str,
+    pieces: &[Piece<'_>],
     due: &[Option<DateTime<FixedOffset>>; 4],
 ) {
     if route.script.is_none() {
         return;
     }
-    let template = template.trim();
-    let mut text = String::with_capacity(template.len() + 64);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        text.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            text.push_str(&rest[open..]);
-            rest = "";
-            break;
-        };
-        let name = &after[..close];
-        if !placeholder(&mut text, route, matrix, due, name) {
-            // Validation reports unknown placeholders; keep them visible.
-            text.push('{');
-            text.push_str(name);
-            text.push('}');
+    let written: usize = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.len(),
+            Piece::Placeholder(_) => 24,
+        })
+        .sum();
+    let mut text = String::with_capacity(written);
+    for piece in pieces {
+        match *piece {
+            Piece::Text(t) => text.push_str(t),
+            Piece::Placeholder(name) => {
+                if !placeholder(&mut text, route, matrix, due, name) {
+                    // Validation reports unknown placeholders; keep them visible.
+                    text.push('{');
+                    text.push_str(name);
+                    text.push('}');
+                }
+            }
         }
-        rest = &after[close + 1..];
     }
-    text.push_str(rest);
     if let Some(script) = route.script.as_mut() {
         script.text = text;
     }
@@ -579,9 +614,29 @@ fn md_party(p: &super::PartyView) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{push_readable, readable_time, rfc3339};
+    use super::{Piece, push_readable, readable_time, rfc3339, template_pieces};
     use chrono::{DateTime, TimeZone as _, Utc};
     use proptest::prelude::*;
+
+    /// A template splits into text and placeholders as written: trimmed, an empty
+    /// name kept as a placeholder, an unclosed brace kept as text.
+    #[test]
+    fn template_pieces_as_written() {
+        assert_eq!(
+            template_pieces("  Hi {owner}, by {acknowledge_by}{}. Costs {5 EUR\n"),
+            vec![
+                Piece::Text("Hi "),
+                Piece::Placeholder("owner"),
+                Piece::Text(", by "),
+                Piece::Placeholder("acknowledge_by"),
+                Piece::Placeholder(""),
+                Piece::Text(". Costs "),
+                Piece::Text("{5 EUR"),
+            ]
+        );
+        assert_eq!(template_pieces("{tier}"), vec![Piece::Placeholder("tier")]);
+        assert!(template_pieces("   ").is_empty());
+    }
 
     proptest! {
         /// The hand-rolled writer says exactly what chrono's `%a %Y-%m-%d %H:%M %:z`
