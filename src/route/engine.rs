@@ -252,16 +252,7 @@ impl<'m> Router<'m> {
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
             day_memos: std::sync::Mutex::default(),
-            script_pieces: matrix
-                .scripts
-                .iter()
-                .map(|s| {
-                    (
-                        s.id.value.as_str(),
-                        super::render::template_pieces(&s.text.value),
-                    )
-                })
-                .collect(),
+            script_pieces: script_pieces(matrix),
             prepared: prepare_targets(matrix, checked),
         })
     }
@@ -852,12 +843,11 @@ impl<'m> Router<'m> {
             Some(update_local),
         ];
         if let Some(source) = script_source {
-            match self.script_pieces.get(source.id.value.as_str()) {
-                Some(pieces) => super::render::fill_script_at(&mut route, m, pieces, &due),
-                None => {
-                    let pieces = super::render::template_pieces(&source.text.value);
-                    super::render::fill_script_at(&mut route, m, &pieces, &due);
-                }
+            if let Some(pieces) = self.script_pieces.get(source.id.value.as_str()) {
+                super::render::fill_script_at(&mut route, m, pieces, &due);
+            } else {
+                let pieces = super::render::template_pieces(&source.text.value);
+                super::render::fill_script_at(&mut route, m, &pieces, &due);
             }
         }
         Ok(route)
@@ -928,6 +918,20 @@ impl<'m> Router<'m> {
             },
         }
     }
+}
+
+/// Each script's text split into pieces, by script id.
+fn script_pieces(matrix: &Matrix) -> rustc_hash::FxHashMap<&str, Vec<super::render::Piece<'_>>> {
+    matrix
+        .scripts
+        .iter()
+        .map(|s| {
+            (
+                s.id.value.as_str(),
+                super::render::template_pieces(&s.text.value),
+            )
+        })
+        .collect()
 }
 
 /// Every (severity, tier) pair's targets with what routes on them show.
