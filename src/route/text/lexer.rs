@@ -167,6 +167,21 @@ fn is_apostrophe(c: char) -> bool {
     )
 }
 
+/// Whether each byte is an ASCII letter or digit, as a table: the lexer asks it of
+/// nearly every byte.
+const ASCII_ALPHANUMERIC: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        // `b` stays below 256, so the cast keeps every bit.
+        #[allow(clippy::cast_possible_truncation)]
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
 /// Splits `text` into words and calls `emit` with each word (lower case, accents and
 /// apostrophes removed) and its byte range in `text`.
 pub(super) fn lex(text: &str, mut emit: impl FnMut(&str, Range<usize>)) {
@@ -177,13 +192,16 @@ pub(super) fn lex(text: &str, mut emit: impl FnMut(&str, Range<usize>)) {
     let mut decomposed: Vec<char> = Vec::new();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        if b.is_ascii_alphanumeric() {
+        if ASCII_ALPHANUMERIC[usize::from(b)] {
             // The common case: a run of ASCII letters and digits is copied whole,
             // without decomposition or Unicode tables.
             let run = i;
-            while bytes.get(i).is_some_and(u8::is_ascii_alphanumeric) {
-                i += 1;
-            }
+            i += bytes
+                .get(i..)
+                .unwrap_or_default()
+                .iter()
+                .position(|&b| !ASCII_ALPHANUMERIC[usize::from(b)])
+                .unwrap_or(bytes.len() - i);
             if word.is_empty() {
                 start = run;
             }
