@@ -99,6 +99,70 @@ fn every_dev_incident_routes_as_the_governance_office_expects() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `route` drops the teams and contacts no route can name before it builds
+/// its router: every route on the pruned matrix is the route on the whole
+/// one, for every dev incident, with each severity and tier forced too (so
+/// that every tier's owner, backup and escalation steps are shown).
+#[test]
+fn routes_on_a_matrix_without_unnamed_parties_are_the_same() {
+    let mut files: Vec<(String, Vec<u8>)> = escalate::matrix::shipped::FILES
+        .iter()
+        .map(|(name, text)| ((*name).to_string(), text.as_bytes().to_vec()))
+        .collect();
+    files.push((
+        "extra-people.toml".into(),
+        b"[[contact]]\nid = \"nobody-names-me\"\nname = \"Unnamed\"\nteam = \"governance-office\"\nverified = \"2026-11-20\"\n\n[contact.channels]\nemail = \"unnamed@example.org\"\n".to_vec(),
+    ));
+    let origin = || escalate::matrix::Origin::Memory("test".into());
+    let (whole, findings) = escalate::matrix::load_files(origin(), files.clone());
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.severity == escalate::validate::diagnostic::Severity::Error),
+        "{findings:?}"
+    );
+    let (mut pruned, _) = escalate::matrix::load_files(origin(), files);
+    let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let checked_whole = check(&whole, today);
+    let checked_pruned = check(&pruned, today);
+    assert!(!checked_whole.has_errors(), "{:?}", checked_whole.findings);
+    escalate::route::retain_routed_parties(&mut pruned);
+    assert!(pruned.parties.len() < whole.parties.len());
+    assert!(pruned.party("nobody-names-me").is_none());
+    assert!(pruned.party("governance-lead").is_some());
+    let whole_router = Router::new(&whole, &checked_whole).unwrap();
+    let pruned_router = Router::new(&pruned, &checked_pruned).unwrap();
+    let opened: DateTime<Utc> = DateTime::parse_from_rfc3339(AT).unwrap().into();
+    let cases = std::fs::read_to_string("tests/data/incidents-dev.jsonl").unwrap();
+    let mut facts = vec![Facts::default()];
+    for severity in &whole.severities {
+        for tier in &whole.tiers {
+            facts.push(Facts {
+                severity: Some(severity.id.value.clone()),
+                tier: Some(tier.id.value.clone()),
+                ..Facts::default()
+            });
+        }
+    }
+    let mut routed = 0;
+    for line in cases.lines().filter(|l| !l.trim().is_empty()) {
+        let case: Value = serde_json::from_str(line).unwrap();
+        for facts in &facts {
+            let incident = Incident {
+                description: case["description"].as_str().unwrap().to_string(),
+                opened_at: opened,
+                facts: facts.clone(),
+                redact: true,
+            };
+            let expected = serde_json::to_value(whole_router.route(&incident).unwrap()).unwrap();
+            let got = serde_json::to_value(pruned_router.route(&incident).unwrap()).unwrap();
+            assert_eq!(got, expected, "{}", incident.description);
+            routed += 1;
+        }
+    }
+    assert!(routed > 100);
+}
+
 #[test]
 fn json_contract_holds() {
     let v = route_json(&[

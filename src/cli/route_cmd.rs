@@ -87,6 +87,9 @@ pub(super) fn run(ctx: &Context, args: &RouteArgs, io: &mut Io<'_>) -> Result<u8
     // Nothing below reports on the matrix files, so their text (kept for
     // diagnostics only) goes before the phrase index is built, when memory peaks.
     matrix.sources.release_texts();
+    // Nor does it need the teams and contacts no route can name (most of
+    // a large matrix's contacts).
+    crate::route::retain_routed_parties(&mut matrix);
     let router = Router::new(&matrix, &checked)?;
     let commit = commit.and_then(|thread| thread.join().ok().flatten());
     let audit_path = args.audit_log.clone().or_else(|| {

@@ -440,6 +440,19 @@ impl Matrix {
         self.synonyms.shrink_to_fit();
     }
 
+    /// Keeps only the teams and contacts for which `keep` holds (in their
+    /// order, so the first of duplicate ids stays first), gives their memory
+    /// back and forgets the lookup tables.
+    ///
+    /// For a command that uses a validated matrix for one purpose only and
+    /// knows which parties that purpose can name (`route`: see
+    /// [`crate::route::retain_routed_parties`]).
+    pub fn retain_parties(&mut self, keep: impl FnMut(&Party) -> bool) {
+        self.parties.retain(keep);
+        self.parties.shrink_to_fit();
+        self.reindex();
+    }
+
     /// Forgets the lookup tables after the entity lists changed.
     pub fn reindex(&mut self) {
         self.index = std::sync::OnceLock::new();

@@ -289,50 +289,192 @@ pub struct Tier {
 }
 
 /// Ways to reach a person or team.
-#[derive(
-    Debug,
-    Clone,
-    Default,
-    Deserialize,
-    serde::Serialize,
-    schemars::JsonSchema,
-    borsh::BorshSerialize,
-    borsh::BorshDeserialize,
-)]
-#[serde(rename_all = "snake_case")]
+///
+/// Kept compactly, as the largest matrices hold tens of thousands of
+/// contacts: the values that are set share one string (five optional
+/// strings took 120 bytes a contact before their text, and an allocation
+/// each). Read with [`Channels::iter`] or [`Channels::get`]. It reads,
+/// writes and describes itself (serde, borsh, JSON Schema) exactly as a
+/// table of five optional strings, `email`, `chat`, `phone`, `pager` and
+/// `queue`.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Channels {
-    /// Email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Chat handle or channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat: Option<String>,
-    /// Phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    /// Pager or on-call rotation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pager: Option<String>,
-    /// Ticket queue.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub queue: Option<String>,
+    /// The values that are set, back to back, in [`CHANNEL_NAMES`] order.
+    text: Box<str>,
+    /// End of each channel's value in `text`, in [`CHANNEL_NAMES`] order (a
+    /// channel that is not set ends where the one before it ends).
+    ends: [u32; 5],
+    /// Bit `i` is set when channel `CHANNEL_NAMES[i]` is.
+    set: u8,
 }
 
 /// Channel names, in display order.
 pub const CHANNEL_NAMES: &[&str] = &["email", "chat", "phone", "pager", "queue"];
 
+/// The names of [`CHANNEL_NAMES`] with a static lifetime, as an array.
+const CHANNELS: [&str; 5] = ["email", "chat", "phone", "pager", "queue"];
+
 impl Channels {
+    /// Channels from their values, in [`CHANNEL_NAMES`] order. `None` when
+    /// the values add up to more than 4 GiB (no matrix file is that large).
+    pub fn new(values: [Option<&str>; 5]) -> Option<Self> {
+        let mut text = String::with_capacity(values.iter().flatten().map(|v| v.len()).sum());
+        let mut ends = [0_u32; 5];
+        let mut set = 0_u8;
+        for (i, (value, end)) in values.iter().zip(&mut ends).enumerate() {
+            if let Some(value) = value {
+                text.push_str(value);
+                set |= 1 << i;
+            }
+            *end = u32::try_from(text.len()).ok()?;
+        }
+        Some(Channels {
+            text: text.into_boxed_str(),
+            ends,
+            set,
+        })
+    }
+
+    /// The value of channel `CHANNEL_NAMES[i]`, when set.
+    fn at(&self, i: usize) -> Option<&str> {
+        if self.set >> i & 1 == 0 {
+            return None;
+        }
+        let start = match i.checked_sub(1) {
+            Some(before) => *self.ends.get(before)? as usize,
+            None => 0,
+        };
+        let end = *self.ends.get(i)? as usize;
+        self.text.get(start..end)
+    }
+
+    /// The value of a channel (`email`, `chat`, `phone`, `pager`, `queue`),
+    /// when set.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        CHANNELS
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| self.at(i))
+    }
+
     /// The channels that are set, as (name, value), in display order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        [
-            ("email", &self.email),
-            ("chat", &self.chat),
-            ("phone", &self.phone),
-            ("pager", &self.pager),
-            ("queue", &self.queue),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
+        CHANNELS
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, name)| self.at(i).map(|v| (name, v)))
+    }
+
+    fn to_table(&self) -> table::Channels {
+        let [email, chat, phone, pager, queue] =
+            std::array::from_fn(|i| self.at(i).map(str::to_string));
+        table::Channels {
+            email,
+            chat,
+            phone,
+            pager,
+            queue,
+        }
+    }
+}
+
+impl std::fmt::Debug for Channels {
+    /// As the table of five optional strings it stands for.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.to_table().fmt(f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Channels {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let table = table::Channels::deserialize(deserializer)?;
+        Channels::try_from(table).map_err(serde::de::Error::custom)
+    }
+}
+
+impl serde::Serialize for Channels {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_table().serialize(serializer)
+    }
+}
+
+impl schemars::JsonSchema for Channels {
+    fn inline_schema() -> bool {
+        table::Channels::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        table::Channels::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        table::Channels::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        table::Channels::json_schema(generator)
+    }
+}
+
+impl borsh::BorshSerialize for Channels {
+    fn serialize<W: std::io::Write>(&self, writer: &mut W) -> std::io::Result<()> {
+        self.to_table().serialize(writer)
+    }
+}
+
+impl borsh::BorshDeserialize for Channels {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        let table = table::Channels::deserialize_reader(reader)?;
+        Channels::try_from(table)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+}
+
+impl TryFrom<table::Channels> for Channels {
+    type Error = &'static str;
+
+    fn try_from(t: table::Channels) -> Result<Self, Self::Error> {
+        Channels::new([
+            t.email.as_deref(),
+            t.chat.as_deref(),
+            t.phone.as_deref(),
+            t.pager.as_deref(),
+            t.queue.as_deref(),
+        ])
+        .ok_or("the channels are too long")
+    }
+}
+
+/// [`Channels`] as written: what it reads from and writes to.
+mod table {
+    use serde::Deserialize;
+
+    /// Ways to reach a person or team.
+    #[derive(
+        Debug,
+        Deserialize,
+        serde::Serialize,
+        schemars::JsonSchema,
+        borsh::BorshSerialize,
+        borsh::BorshDeserialize,
+    )]
+    #[serde(rename_all = "snake_case")]
+    pub(super) struct Channels {
+        /// Email address.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub email: Option<String>,
+        /// Chat handle or channel.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub chat: Option<String>,
+        /// Phone number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub phone: Option<String>,
+        /// Pager or on-call rotation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub pager: Option<String>,
+        /// Ticket queue.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub queue: Option<String>,
     }
 }
 
@@ -800,4 +942,51 @@ pub const SECTIONS: &[&str] = &[
 /// Parses a `YYYY-MM-DD` date.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channels_keep_each_value_in_its_place() {
+        let all = [None, Some("@a"), Some(""), None, Some("Q-1 é")];
+        let channels = Channels::new(all).unwrap();
+        assert_eq!(
+            channels.iter().collect::<Vec<_>>(),
+            [("chat", "@a"), ("phone", ""), ("queue", "Q-1 é")]
+        );
+        for (name, value) in CHANNEL_NAMES.iter().zip(all) {
+            assert_eq!(channels.get(name), value, "{name}");
+        }
+        assert_eq!(channels.get("fax"), None);
+        assert_eq!(Channels::default().iter().count(), 0);
+        assert_eq!(
+            format!("{channels:?}"),
+            "Channels { email: None, chat: Some(\"@a\"), phone: Some(\"\"), pager: None, queue: Some(\"Q-1 é\") }"
+        );
+    }
+
+    #[test]
+    fn channels_read_and_write_as_a_table_of_optional_strings() {
+        let written = r#"{"email":"a@example.org","pager":"rota"}"#;
+        let channels: Channels = serde_json::from_str(written).unwrap();
+        assert_eq!(channels.get("email"), Some("a@example.org"));
+        assert_eq!(channels.get("pager"), Some("rota"));
+        assert_eq!(channels.iter().count(), 2);
+        assert_eq!(serde_json::to_string(&channels).unwrap(), written);
+        let table = borsh::to_vec(&channels.to_table()).unwrap();
+        assert_eq!(borsh::to_vec(&channels).unwrap(), table);
+        assert_eq!(borsh::from_slice::<Channels>(&table).unwrap(), channels);
+        let schema = serde_json::to_value(schemars::schema_for!(Channels)).unwrap();
+        assert_eq!(schema["title"], "Channels");
+        assert_eq!(
+            schema["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            CHANNEL_NAMES
+        );
+    }
 }

@@ -62,7 +62,9 @@ const ROOT: u32 = 0;
 /// One state of the token trie. Nodes are numbered breadth first, and the children of
 /// a node are consecutive nodes sorted by token, so a node's children are the nodes
 /// `first_child .. next node's first_child` and its owners are
-/// `owners_start .. next node's owners_start`.
+/// `owners_start .. next node's owners_start`. A node's depth is the level its number
+/// falls in ([`PhraseIndex::levels`]), so it is not stored: 20 bytes a node instead of
+/// 24, for some 400,000 nodes in a matrix of 10,000 rules.
 #[derive(Debug, Clone, Copy)]
 struct Node {
     /// Token id of the edge from the parent.
@@ -75,8 +77,70 @@ struct Node {
     dict: u32,
     /// First entry of this node's owners in [`PhraseIndex::owners`].
     owners_start: u32,
-    /// Number of tokens from the root, i.e. the length of a pattern ending here.
-    depth: u32,
+}
+
+/// Token ids of stems: every stem in one string and a hash table of (id, place in
+/// the string), about half of a map from boxed strings (some 78,000 stems, most of
+/// them words written together, in a matrix of 10,000 rules).
+#[derive(Clone, Default)]
+struct Vocabulary {
+    /// Every stem, back to back, in id order.
+    text: String,
+    /// The stems, hashed: (id, start in `text`, length).
+    table: hashbrown::HashTable<(u32, u32, u32)>,
+}
+
+fn stem_hash(stem: &str) -> u64 {
+    use std::hash::BuildHasher as _;
+    FxBuildHasher::default().hash_one(stem)
+}
+
+/// The stem an entry of a vocabulary's table stands for, in the vocabulary's `text`.
+fn stem_at<'a>(text: &'a str, &(_, start, len): &(u32, u32, u32)) -> &'a str {
+    text.get(start as usize..start as usize + len as usize)
+        .unwrap_or_default()
+}
+
+impl Vocabulary {
+    /// The id of `stem`, if some pattern contains it.
+    fn get(&self, stem: &str) -> Option<u32> {
+        self.table
+            .find(stem_hash(stem), |entry| stem_at(&self.text, entry) == stem)
+            .map(|&(id, _, _)| id)
+    }
+
+    /// The id of `stem`, given the next free id if it has none yet.
+    fn id(&mut self, stem: &str) -> Result<u32, TextError> {
+        let hash = stem_hash(stem);
+        let Vocabulary { text, table } = self;
+        if let Some(&(id, _, _)) = table.find(hash, |entry| stem_at(text, entry) == stem) {
+            return Ok(id);
+        }
+        let id = u32::try_from(table.len()).map_err(|_| too_large())?;
+        let start = u32::try_from(text.len()).map_err(|_| too_large())?;
+        let len = u32::try_from(stem.len()).map_err(|_| too_large())?;
+        start.checked_add(len).ok_or_else(too_large)?;
+        text.push_str(stem);
+        table.insert_unique(hash, (id, start, len), |entry| {
+            stem_hash(stem_at(text, entry))
+        });
+        Ok(id)
+    }
+
+    fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    fn shrink_to_fit(&mut self) {
+        let Vocabulary { text, table } = self;
+        text.shrink_to_fit();
+        table.shrink_to_fit(|entry| stem_hash(stem_at(text, entry)));
+    }
+
+    /// Heap memory in bytes (the table's control bytes approximately).
+    fn memory_usage(&self) -> usize {
+        self.text.capacity() + self.table.capacity() * (std::mem::size_of::<(u32, u32, u32)>() + 1)
+    }
 }
 
 /// Builds once from all phrases of a matrix; matches all of them in one pass over the
@@ -84,13 +148,17 @@ struct Node {
 #[derive(Clone)]
 pub struct PhraseIndex {
     /// Token id of every stem that occurs in some pattern.
-    vocabulary: HashMap<Box<str>, u32, FxBuildHasher>,
+    vocabulary: Vocabulary,
     /// Child of the root for each token id ([`ROOT`] when there is none): the root
     /// has a child for most tokens, so it gets a direct table.
     root: Vec<u32>,
     /// The trie, breadth first, followed by one sentinel node that closes the last
     /// node's child and owner ranges.
     nodes: Vec<Node>,
+    /// The first node of each depth (the root's is 0): nodes are numbered level by
+    /// level, so a node's depth, the length of a pattern ending there, is the last
+    /// level starting at or before it.
+    levels: Vec<u32>,
     /// Owners of all patterns, grouped by node, so a match needs no pointer chasing
     /// beyond one slice.
     owners: Vec<Owner>,
@@ -150,7 +218,7 @@ impl PhraseIndex {
         let mut state = ROOT;
         for (at, token) in text.tokens().enumerate() {
             state = match self.vocabulary.get(token.stem) {
-                Some(&id) => self.next(state, id),
+                Some(id) => self.next(state, id),
                 // No pattern contains this stem, so no match spans it.
                 None => ROOT,
             };
@@ -161,7 +229,7 @@ impl PhraseIndex {
                 state
             };
             while let Some(current) = self.node(node) {
-                let tokens = closed.saturating_sub(current.depth as usize)..closed;
+                let tokens = closed.saturating_sub(self.depth(node))..closed;
                 if let Some(bytes) = text.byte_span(tokens.clone()) {
                     hits.extend(self.owners_of(node).iter().map(|owner| PhraseHit {
                         payload: owner.payload,
@@ -207,6 +275,13 @@ impl PhraseIndex {
         self.nodes.get(id as usize)
     }
 
+    /// Number of tokens from the root to node `id`.
+    fn depth(&self, id: u32) -> usize {
+        self.levels
+            .partition_point(|&first| first <= id)
+            .saturating_sub(1)
+    }
+
     fn children(&self, id: u32) -> Range<u32> {
         let start = self.node(id).map_or(0, |n| n.first_child);
         let end = self.node(id + 1).map_or(start, |n| n.first_child);
@@ -233,11 +308,10 @@ impl PhraseIndex {
     /// Heap memory used by the automaton and its tables, in bytes (approximate for
     /// the vocabulary's hash table).
     pub fn memory_usage(&self) -> usize {
-        let words: usize = self.vocabulary.keys().map(|k| k.len()).sum();
-        self.vocabulary.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
-            + words
+        self.vocabulary.memory_usage()
             + self.root.capacity() * std::mem::size_of::<u32>()
             + self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self.levels.capacity() * std::mem::size_of::<u32>()
             + self.owners.capacity() * std::mem::size_of::<Owner>()
     }
 }
@@ -262,7 +336,7 @@ fn too_large() -> TextError {
 /// thousands of variants.
 #[derive(Default)]
 struct Builder {
-    vocabulary: HashMap<Box<str>, u32, FxBuildHasher>,
+    vocabulary: Vocabulary,
     /// Token ids of all variants, back to back.
     arena: Vec<u32>,
     /// One per variant: (start in `arena`, length, group of identical phrase texts).
@@ -276,13 +350,7 @@ impl Builder {
     fn add_variant(&mut self, stems: &[String], group: u32) -> Result<(), TextError> {
         let start = u32::try_from(self.arena.len()).map_err(|_| too_large())?;
         for stem in stems {
-            let id = if let Some(&id) = self.vocabulary.get(stem.as_str()) {
-                id
-            } else {
-                let id = u32::try_from(self.vocabulary.len()).map_err(|_| too_large())?;
-                self.vocabulary.insert(stem.as_str().into(), id);
-                id
-            };
+            let id = self.vocabulary.id(stem)?;
             self.arena.push(id);
         }
         let len = u32::try_from(stems.len()).map_err(|_| too_large())?;
@@ -342,21 +410,19 @@ impl Builder {
             previous = tokens;
         }
         // The trie, level by level. `current[v]` is the node variant `v` has reached.
-        let mut nodes = Vec::with_capacity(node_count);
-        nodes.push(Node {
-            token: 0,
-            first_child: NONE,
-            fail: ROOT,
-            dict: NONE,
-            owners_start: 0,
-            depth: 0,
-        });
+        // While the variants are held, each node is only its token and first child
+        // (8 bytes); the whole nodes are made once the variants are gone, which keeps
+        // them out of the peak.
+        let mut edges: Vec<(u32, u32)> = Vec::with_capacity(node_count);
+        edges.push((0, NONE));
+        let mut levels = vec![ROOT];
         let mut current = vec![ROOT; variants.len()];
         let mut ends = vec![NONE; variants.len()];
         let mut depth = 0_u32;
         loop {
             let mut last: Option<(u32, u32, u32)> = None;
             let mut grew = false;
+            levels.push(u32::try_from(edges.len()).map_err(|_| too_large())?);
             for (v, variant) in variants.iter().enumerate() {
                 let Some(&token) = tokens_of(variant).get(depth as usize) else {
                     continue;
@@ -367,19 +433,12 @@ impl Builder {
                 let child = match last {
                     Some((p, t, child)) if p == parent && t == token => child,
                     _ => {
-                        let child = u32::try_from(nodes.len()).map_err(|_| too_large())?;
-                        nodes.push(Node {
-                            token,
-                            first_child: NONE,
-                            fail: ROOT,
-                            dict: NONE,
-                            owners_start: 0,
-                            depth: depth + 1,
-                        });
-                        if let Some(p) = nodes.get_mut(parent as usize)
-                            && p.first_child == NONE
+                        let child = u32::try_from(edges.len()).map_err(|_| too_large())?;
+                        edges.push((token, NONE));
+                        if let Some(p) = edges.get_mut(parent as usize)
+                            && p.1 == NONE
                         {
-                            p.first_child = child;
+                            p.1 = child;
                         }
                         last = Some((parent, token, child));
                         child
@@ -396,13 +455,15 @@ impl Builder {
                 }
             }
             if !grew {
+                levels.pop();
                 break;
             }
             depth += 1;
         }
+        levels.shrink_to_fit();
         // The variants are not needed past this point but for their groups (kept
         // in `current`, whose nodes are no longer needed) and the number of distinct
-        // patterns: drop them before the owner table is built.
+        // patterns: drop them before the nodes and the owner table are built.
         let pattern_count = variants
             .windows(2)
             .filter(|pair| tokens_of(&pair[0]) != tokens_of(&pair[1]))
@@ -414,6 +475,15 @@ impl Builder {
         }
         drop(variants);
         drop(arena);
+        let mut nodes = Vec::with_capacity(edges.len() + 1);
+        nodes.extend(edges.iter().map(|&(token, first_child)| Node {
+            token,
+            first_child,
+            fail: ROOT,
+            dict: NONE,
+            owners_start: 0,
+        }));
+        drop(edges);
         let sentinel = u32::try_from(nodes.len()).map_err(|_| too_large())?;
         nodes.push(Node {
             token: 0,
@@ -421,7 +491,6 @@ impl Builder {
             fail: ROOT,
             dict: NONE,
             owners_start: 0,
-            depth: 0,
         });
         // A node without children has the empty range at its successor's start.
         let mut next_first = sentinel;
@@ -433,46 +502,86 @@ impl Builder {
         }
 
         // Owners by node: every owner of every group a pattern came from, one per
-        // payload (the earliest phrase, as `find` promises).
-        let owner_pairs = groups
-            .iter()
-            .map(|&group| {
-                let group = group as usize;
-                let start = group_start.get(group).copied().unwrap_or(0);
-                let end = group_start.get(group + 1).copied().unwrap_or(0);
-                end.saturating_sub(start) as usize
-            })
-            .sum();
-        let mut by_node: Vec<(u32, Owner)> = Vec::with_capacity(owner_pairs);
-        for (&group, &end) in groups.iter().zip(&ends) {
+        // payload (the earliest phrase, as `find` promises). Placed by node with a
+        // counting sort (each node's `owners_start` counts first, then marks where
+        // its owners end and, once they are placed backwards, where they start), so
+        // that no list of (node, owner) pairs is needed beside the owners.
+        let group_owners = |group: u32| {
             let group = group as usize;
-            let range = group_start.get(group).copied().unwrap_or(0) as usize
-                ..group_start.get(group + 1).copied().unwrap_or(0) as usize;
-            by_node.extend(
-                owners
-                    .get(range)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|&(_, owner)| (end, owner)),
-            );
-        }
-        drop((owners, group_start, ends, groups));
-        by_node.sort_unstable();
-        by_node.dedup_by_key(|(node, owner)| (*node, owner.payload));
-        let mut owners_out = Vec::with_capacity(by_node.len());
-        let mut next_owner = by_node.iter().peekable();
-        for (id, node) in nodes.iter_mut().enumerate() {
-            node.owners_start = u32::try_from(owners_out.len()).map_err(|_| too_large())?;
-            while let Some(&(_, owner)) = next_owner.next_if(|(n, _)| *n as usize == id) {
-                owners_out.push(owner);
+            let start = group_start.get(group).copied().unwrap_or(0) as usize;
+            let end = group_start.get(group + 1).copied().unwrap_or(0) as usize;
+            owners.get(start..end).unwrap_or_default()
+        };
+        for (&group, &end) in groups.iter().zip(&ends) {
+            let count = u32::try_from(group_owners(group).len()).map_err(|_| too_large())?;
+            if let Some(node) = nodes.get_mut(end as usize) {
+                node.owners_start = node.owners_start.checked_add(count).ok_or_else(too_large)?;
             }
         }
-        drop(by_node);
+        let mut placed = 0_u32;
+        for node in &mut nodes {
+            placed = placed
+                .checked_add(node.owners_start)
+                .ok_or_else(too_large)?;
+            node.owners_start = placed;
+        }
+        let mut owners_out = vec![
+            Owner {
+                payload: 0,
+                phrase: 0
+            };
+            placed as usize
+        ];
+        for (&group, &end) in groups.iter().zip(&ends) {
+            let Some(node) = nodes.get_mut(end as usize) else {
+                continue;
+            };
+            for &(_, owner) in group_owners(group) {
+                node.owners_start = node.owners_start.saturating_sub(1);
+                if let Some(slot) = owners_out.get_mut(node.owners_start as usize) {
+                    *slot = owner;
+                }
+            }
+        }
+        drop((owners, group_start, ends, groups));
+        // Each node's owners sorted, one per payload, moved down over the ones dropped.
+        let mut kept = 0_usize;
+        for id in 0..nodes.len() {
+            let start = nodes.get(id).map_or(0, |n| n.owners_start as usize);
+            let end = nodes
+                .get(id + 1)
+                .map_or(owners_out.len(), |n| n.owners_start as usize);
+            let first = kept;
+            if let Some(slice) = owners_out.get_mut(start..end) {
+                slice.sort_unstable();
+            }
+            for i in start..end {
+                let Some(&owner) = owners_out.get(i) else {
+                    continue;
+                };
+                let repeated = kept > first
+                    && owners_out
+                        .get(kept - 1)
+                        .is_some_and(|o| o.payload == owner.payload);
+                if !repeated {
+                    if let Some(slot) = owners_out.get_mut(kept) {
+                        *slot = owner;
+                    }
+                    kept += 1;
+                }
+            }
+            if let Some(node) = nodes.get_mut(id) {
+                node.owners_start = u32::try_from(first).map_err(|_| too_large())?;
+            }
+        }
+        owners_out.truncate(kept);
+        owners_out.shrink_to_fit();
 
         let mut index = PhraseIndex {
-            vocabulary: HashMap::default(),
+            vocabulary: Vocabulary::default(),
             root: vec![ROOT; vocabulary.len()],
             nodes,
+            levels,
             owners: owners_out,
             phrase_count,
             pattern_count,

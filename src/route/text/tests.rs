@@ -839,3 +839,31 @@ fn pattern_count_counts_distinct_variants() {
     assert_eq!(idx.pattern_count(), 4);
     assert_eq!(idx.phrase_count(), 3);
 }
+
+#[test]
+fn owners_of_shared_patterns_are_one_per_payload_with_the_earliest_phrase() {
+    let phrases = [
+        ("disk full", 2),
+        ("disk full", 1),
+        ("disk is full", 2),
+        ("disk full", 2),
+        ("full", 1),
+        ("diskfull", 1),
+    ];
+    let idx = PhraseIndex::build(phrases, &[]).expect("builds");
+    let found: Vec<(u32, std::ops::Range<usize>, usize)> = idx
+        .find(&normalize("the disk full, the diskfull"))
+        .into_iter()
+        .map(|hit| (hit.payload, hit.tokens, hit.phrase))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (1, 1..3, 1),
+            (2, 1..3, 0),
+            (1, 2..3, 4),
+            (1, 4..5, 1),
+            (2, 4..5, 0),
+        ]
+    );
+}
