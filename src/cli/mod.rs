@@ -314,12 +314,8 @@ impl Context {
         }
     }
 
-    fn check(&self, matrix: &Matrix, mut findings: Vec<Finding>) -> Checked {
-        let mut checked = checks::check(matrix, self.now.date_naive());
-        findings.append(&mut checked.findings);
-        crate::validate::sort(&mut findings, &matrix.sources);
-        checked.findings = findings;
-        checked
+    fn check(&self, matrix: &Matrix, findings: Vec<Finding>) -> Checked {
+        checks::check_loaded(matrix, findings, self.now.date_naive())
     }
 }
 
@@ -336,7 +332,11 @@ fn report_matrix_errors(
         .filter(|f| f.severity == crate::validate::diagnostic::Severity::Error)
         .cloned()
         .collect();
-    let text = crate::validate::to_human(&errors, &matrix.sources, ctx.color, terminal_width());
+    let mut text = crate::validate::to_human(&errors, &matrix.sources, ctx.color, terminal_width());
+    if let Some(note) = crate::validate::unread_note(checked.unread_files) {
+        text.push_str(&note);
+        text.push('\n');
+    }
     writeln!(
         io.err,
         "{text}escalate: the matrix has {} error{}; {what}",

@@ -30,7 +30,7 @@ pub(super) fn run(ctx: &Context, args: &TestArgs, io: &mut Io<'_>) -> Result<u8,
     let suite = Context::load_suite(&mut matrix, args.tests.as_deref());
     let router = Router::new(&matrix, &checked)?;
     let mut problems = suite.findings.clone();
-    problems.extend(suite.check_references(&matrix));
+    problems.extend(suite.check_references(&matrix, checked.unread_files == 0));
     if !problems.is_empty() {
         let text = crate::validate::to_human(
             &problems,

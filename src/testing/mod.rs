@@ -247,8 +247,10 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
 }
 
 impl Suite {
-    /// Checks that cases name ids the matrix knows and that case ids are unique.
-    pub fn check_references(&self, matrix: &Matrix) -> Vec<Finding> {
+    /// Checks that case ids are unique and, with `unknown_ids`, that cases
+    /// name ids the matrix knows (not while a matrix file is unread: its
+    /// ids would all look unknown).
+    pub fn check_references(&self, matrix: &Matrix, unknown_ids: bool) -> Vec<Finding> {
         let mut out = Vec::new();
         let mut seen: BTreeMap<&str, &Case> = BTreeMap::new();
         for case in &self.cases {
@@ -265,7 +267,7 @@ impl Suite {
             }
             let e = &case.expect;
             let mut check = |value: &Spanned<String>, kind: &str, known: bool| {
-                if !known && !matrix.broken.contains(&value.value) {
+                if unknown_ids && !known && !matrix.broken.contains(&value.value) {
                     out.push(
                         Finding::at(
                             Code::TestFileInvalid,
@@ -620,7 +622,7 @@ pub fn suite_findings(
     now: DateTime<Utc>,
 ) -> (Vec<Finding>, Option<(usize, usize)>) {
     let mut findings = suite.findings.clone();
-    findings.extend(suite.check_references(matrix));
+    findings.extend(suite.check_references(matrix, checked.unread_files == 0));
     if checked.has_errors() || suite.cases.is_empty() {
         return (findings, None);
     }
