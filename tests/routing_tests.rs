@@ -372,3 +372,52 @@ fn no_case_to_run_is_not_a_pass() {
             .contains("tests=\"0\"")
     );
 }
+
+#[test]
+fn validate_says_when_there_are_no_routing_tests() {
+    let (dir, matrix) = fixture();
+    std::fs::remove_dir_all(matrix.join("tests")).unwrap();
+    let out = escalate(dir.path())
+        .args(["validate", "--matrix", "matrix"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "rules exercised: 0/17 (no routing tests: matrix/tests does not exist; add a .toml or \
+         .yaml file of [[case]] entries there)\n\
+         Citizen Developer Support Escalation Matrix 1.0.0 (9 files): valid\n"
+    );
+
+    // A folder whose only file does not parse: the warning, and the line.
+    std::fs::create_dir(matrix.join("tests")).unwrap();
+    std::fs::write(matrix.join("tests/broken.yaml"), "case: [\n").unwrap();
+    let out = escalate(dir.path())
+        .args(["validate", "--matrix", "matrix"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "\nrules exercised: 0/17 (no routing tests: none could be read (see the \
+             test-file-invalid findings))\n"
+        ),
+        "{text}"
+    );
+
+    // A single-file matrix has no tests/ folder.
+    let out = escalate(dir.path())
+        .args(["validate", "--matrix"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/small-matrix.toml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "rules exercised: 0/6 (no routing tests: a single-file matrix has no tests/ folder; \
+             keep the matrix in a folder with a tests/ folder, or name one with `escalate test \
+             --tests DIR`)\n"
+        ),
+        "{text}"
+    );
+}

@@ -301,7 +301,7 @@ impl Context {
         suite: &crate::testing::Suite,
     ) -> String {
         if suite.malformed > 0 {
-            return "no test case could be read (see the test-file-invalid findings)".to_string();
+            return "none could be read (see the test-file-invalid findings)".to_string();
         }
         let folder = match (dir, &matrix.origin) {
             (Some(dir), _) => dir.to_path_buf(),

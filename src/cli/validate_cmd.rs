@@ -61,6 +61,13 @@ pub(super) fn run(ctx: &Context, args: &ValidateArgs, io: &mut Io<'_>) -> Result
             }
             if let Some((exercised, total)) = coverage {
                 let _ = writeln!(text, "rules exercised: {exercised}/{total}");
+            } else if suite.cases.is_empty() && !checked.has_errors() {
+                let _ = writeln!(
+                    text,
+                    "rules exercised: 0/{} (no routing tests: {})",
+                    matrix.rules.len(),
+                    Context::no_cases_reason(&matrix, None, &suite)
+                );
             }
             text.push_str(&validate::summary(&matrix, matrix_files, findings));
             text.push('\n');
