@@ -1013,3 +1013,27 @@ fn targets_read_in_the_units_the_matrix_writes() {
         "{out}"
     );
 }
+
+/// A tier cannot lose its backup between two compared versions: the new
+/// version is invalid and the diff says why. Hence no `backup-removed` kind.
+#[test]
+fn a_removed_backup_stops_the_diff_with_its_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("matrix");
+    copy_dir(&shipped, &tmp.path().join("old"));
+    copy_dir(&shipped, &tmp.path().join("new"));
+    edit(
+        &tmp.path().join("new/tiers.toml"),
+        "backup = \"service-desk\"\n",
+        "",
+    );
+    let (code, out, err) = run(tmp.path(), &["diff", "--old", "old", "--new", "new"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("missing-backup"), "{err}");
+    assert!(err.contains("tier `tier1` has no backup"), "{err}");
+
+    let (_, kinds, _) = run(tmp.path(), &["diff", "--list-kinds"]);
+    assert!(kinds.contains("backup-changed"), "{kinds}");
+    assert!(!kinds.contains("backup-removed"), "{kinds}");
+    assert!(!kinds.contains("backup-added"), "{kinds}");
+}

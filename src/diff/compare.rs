@@ -1114,26 +1114,19 @@ impl Differ<'_> {
             new.origin,
             new.backup.as_ref().map_or(new.id.span, |b| b.span),
         );
-        let kind = match (ob, nb) {
-            (Some(_), None) => K::BackupRemoved,
-            (None, Some(_)) => K::BackupAdded,
-            _ => K::BackupChanged,
-        };
+        // Every tier of a valid matrix has a backup (`missing-backup`), and
+        // only valid versions are compared: a backup can change, never
+        // appear or disappear.
         self.reference(
-            kind,
+            K::BackupChanged,
             Section::Tiers,
             format_args!("tier[{id}].backup"),
-            |d| match (ob, nb) {
-                (Some(o), None) => {
-                    format!("{who} no longer has a backup (was {})", d.party_name(o))
-                }
-                (None, Some(n)) => format!("{who}: {} is now the backup", d.party_name(n)),
-                (Some(o), Some(n)) => format!(
+            |d| {
+                format!(
                     "{who}: backup changed from {} to {}",
-                    d.party_name(o),
-                    d.party_name(n)
-                ),
-                (None, None) => String::new(),
+                    d.party_name(ob.unwrap_or("(none)")),
+                    d.party_name(nb.unwrap_or("(none)"))
+                )
             },
             ob,
             nb,
