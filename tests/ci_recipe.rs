@@ -669,3 +669,65 @@ fn version_names_the_tool_and_the_matrix_schema() {
         format!("escalate {} (matrix schema 1)\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+/// The installation step builds a pinned commit (escalate has no release
+/// tags: the recipes once installed `--tag v0.1.0`, which does not exist),
+/// and stops with a message naming a repository variable that is not set.
+#[test]
+fn the_recipes_install_a_pinned_commit() {
+    for path in [
+        example_workflow(),
+        root().join("src/init/templates/workflow.yml"),
+    ] {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("--tag"), "{}", path.display());
+        assert!(
+            text.contains("key: escalate-${{ vars.ESCALATE_REV }}-${{ runner.os }}"),
+            "{}: the cache is keyed on the commit",
+            path.display()
+        );
+        let workflow = read_workflow(&path);
+        let job = workflow.jobs.values().next().unwrap();
+        let step = job
+            .steps
+            .iter()
+            .find(|s| s.name.as_deref() == Some("Install escalate"))
+            .unwrap();
+        let script = step.run.as_deref().unwrap();
+        assert!(
+            script.contains(
+                "cargo install --locked --git \"$ESCALATE_GIT\" --rev \"$ESCALATE_REV\" escalate"
+            ),
+            "{script}"
+        );
+        assert_eq!(step.env["ESCALATE_GIT"], "${{ vars.ESCALATE_GIT }}");
+        assert_eq!(step.env["ESCALATE_REV"], "${{ vars.ESCALATE_REV }}");
+        // Unset variables (empty, as GitHub passes them): a clear stop,
+        // before cargo runs.
+        for (git, rev, missing) in [
+            ("", "", "ESCALATE_GIT"),
+            ("https://example.org/escalate.git", "", "ESCALATE_REV"),
+        ] {
+            let out = std::process::Command::new("bash")
+                .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+                .env("PATH", "/usr/bin:/bin")
+                .env("ESCALATE_GIT", git)
+                .env("ESCALATE_REV", rev)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{}", path.display());
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            assert!(
+                stderr.contains(&format!("{missing}: set the repository variable {missing}")),
+                "{stderr}"
+            );
+        }
+    }
+    for path in [
+        root().join("README.md"),
+        root().join(".pre-commit-hooks.yaml"),
+    ] {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("rev: v0."), "{}", path.display());
+    }
+}

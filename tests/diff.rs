@@ -282,8 +282,10 @@ fn relaxed_target_is_breaking_and_gates_ci() {
     );
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("sla-target-relaxed"), "{out}");
+    // In the units the matrix writes (`2bd`, `4bd`), not in hours (found by
+    // a new-user trial: it read `16h -> 32h`).
     assert!(
-        out.contains("severity[sev2].targets[tier2].resolve: 16h -> 32h (business-hours)"),
+        out.contains("severity[sev2].targets[tier2].resolve: 2bd -> 4bd (business-hours)\n"),
         "{out}"
     );
     let (code, _, _) = run(
@@ -961,4 +963,77 @@ fn every_kind_of_entity_is_compared() {
     insta::assert_snapshot!("diff_every_kind", human);
     let (_, changelog, _) = run(dir.path(), &["changelog", "--old", "old", "--new", "new"]);
     insta::assert_snapshot!("changelog_every_kind", changelog);
+}
+
+/// Targets read in the matrix's own units; a new spelling of the same time
+/// is no change, the same spelling with another meaning shows both.
+#[test]
+fn targets_read_in_the_units_the_matrix_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("matrix");
+    copy_dir(&shipped, &tmp.path().join("old"));
+    copy_dir(&shipped, &tmp.path().join("new"));
+    let severities = tmp.path().join("new/severities.toml");
+    let text = std::fs::read_to_string(&severities).unwrap();
+    let sev2 = text.find("resolve = \"2bd\"").unwrap();
+    let respelled = format!("{}resolve = \"16h\"{}", &text[..sev2], &text[sev2 + 15..]);
+    std::fs::write(&severities, &respelled).unwrap();
+    let (code, out, err) = run(tmp.path(), &["diff", "--old", "old", "--new", "new"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("No changes."), "{out}");
+
+    let relaxed = format!("{}resolve = \"3bd\"{}", &text[..sev2], &text[sev2 + 15..]);
+    std::fs::write(&severities, relaxed).unwrap();
+    let (_, out, _) = run(tmp.path(), &["diff", "--old", "old", "--new", "new"]);
+    assert!(
+        out.contains(
+            "  sla-target-relaxed    severity[sev2].targets.resolve: 2bd -> 3bd (business-hours)\n"
+        ),
+        "{out}"
+    );
+    let (_, out, _) = run(tmp.path(), &["changelog", "--old", "old", "--new", "new"]);
+    assert!(
+        out.contains(
+            "- Severity 2, all tiers: resolution target relaxed from 2 business days to 3.\n"
+        ),
+        "{out}"
+    );
+
+    std::fs::write(&severities, &text).unwrap();
+    let manifest = tmp.path().join("new/manifest.toml");
+    let m = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        m.replace("business_day = \"8h\"", "business_day = \"10h\""),
+    )
+    .unwrap();
+    let (_, out, _) = run(tmp.path(), &["diff", "--old", "old", "--new", "new"]);
+    assert!(
+        out.contains("severity[sev2].targets.resolve: 2bd = 16h -> 2bd = 20h (business-hours)\n"),
+        "{out}"
+    );
+}
+
+/// A tier cannot lose its backup between two compared versions: the new
+/// version is invalid and the diff says why. Hence no `backup-removed` kind.
+#[test]
+fn a_removed_backup_stops_the_diff_with_its_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("matrix");
+    copy_dir(&shipped, &tmp.path().join("old"));
+    copy_dir(&shipped, &tmp.path().join("new"));
+    edit(
+        &tmp.path().join("new/tiers.toml"),
+        "backup = \"service-desk\"\n",
+        "",
+    );
+    let (code, out, err) = run(tmp.path(), &["diff", "--old", "old", "--new", "new"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("missing-backup"), "{err}");
+    assert!(err.contains("tier `tier1` has no backup"), "{err}");
+
+    let (_, kinds, _) = run(tmp.path(), &["diff", "--list-kinds"]);
+    assert!(kinds.contains("backup-changed"), "{kinds}");
+    assert!(!kinds.contains("backup-removed"), "{kinds}");
+    assert!(!kinds.contains("backup-added"), "{kinds}");
 }

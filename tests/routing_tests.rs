@@ -271,10 +271,153 @@ fn a_typo_in_an_expectation_fails_the_case() {
     let out = escalate(dir.path()).arg("test").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("test typo ... FAILED"), "{text}");
+    // The failure points at the unknown key itself (line 5, column 1), not
+    // at the case's id (line 2).
     assert!(
-        text.contains("unknown key `tierr`") && text.contains("did you mean `tier`?"),
+        text.contains(
+            "  typo (matrix/tests/cases.toml:5:1)\n    error: unknown key `tierr` in a test case (did you mean `tier`?)\n"
+        ),
         "{text}"
     );
     assert!(text.trim_end().ends_with("0 passed, 1 failed"), "{text}");
+    // A failing case, as the README says: exit 1, not an input error.
+    assert_eq!(out.status.code(), Some(1));
+
+    let (code, report) = json(escalate(dir.path()).args(["test", "--format", "json"]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["cases"][0]["location"],
+        "matrix/tests/cases.toml:5:1"
+    );
+    let out = escalate(dir.path())
+        .args(["test", "--format", "github"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("::error file=matrix/tests/cases.toml,line=5,title=routing test typo::"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_test_file_that_cannot_be_read_is_an_input_error() {
+    // The cases in it are lost, so the report is incomplete: exit 2, even
+    // though every case that was read passes.
+    let (dir, matrix) = fixture();
+    for (name, text) in [
+        ("broken.yaml", "case: [\n"),
+        ("broken.toml", "[[case]]\nid = \"x\n"),
+        ("cases-typo.toml", "[[cases]]\nid = \"x\"\n"),
+        (
+            "no-description.toml",
+            "[[case]]\nid = \"x\"\n[case.expect]\ntier = \"tier1\"\n",
+        ),
+    ] {
+        std::fs::write(matrix.join("tests").join(name), text).unwrap();
+        let out = escalate(dir.path()).arg("test").output().unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            stdout.trim_end().ends_with("3 passed, 0 failed"),
+            "{name}: {stdout}"
+        );
+        assert!(stderr.contains("test-file-invalid"), "{name}: {stderr}");
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        std::fs::remove_file(matrix.join("tests").join(name)).unwrap();
+    }
+}
+
+#[test]
+fn no_case_to_run_is_not_a_pass() {
+    let (dir, matrix) = fixture();
+    let out = escalate(dir.path())
+        .args(["test", "--filter", "no-such-case"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "escalate: no test case id contains `no-such-case`\n"
+    );
+
+    std::fs::remove_file(matrix.join("tests/cases.toml")).unwrap();
+    let out = escalate(dir.path()).arg("test").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "escalate: no routing test to run: matrix/tests holds no [[case]]; add a .toml or .yaml file of [[case]] entries there\n"
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .ends_with("0 passed, 0 failed\n")
+    );
+
+    std::fs::remove_dir(matrix.join("tests")).unwrap();
+    let out = escalate(dir.path())
+        .args(["test", "--format", "junit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "escalate: no routing test to run: matrix/tests does not exist; add a .toml or .yaml file of [[case]] entries there\n"
+    );
+    // The report is still written, for CI that reads it.
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("tests=\"0\"")
+    );
+}
+
+#[test]
+fn validate_says_when_there_are_no_routing_tests() {
+    let (dir, matrix) = fixture();
+    std::fs::remove_dir_all(matrix.join("tests")).unwrap();
+    let out = escalate(dir.path())
+        .args(["validate", "--matrix", "matrix"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "rules exercised: 0/17 (no routing tests: matrix/tests does not exist; add a .toml or \
+         .yaml file of [[case]] entries there)\n\
+         Citizen Developer Support Escalation Matrix 1.0.0 (9 files): valid\n"
+    );
+
+    // A folder whose only file does not parse: the warning, and the line.
+    std::fs::create_dir(matrix.join("tests")).unwrap();
+    std::fs::write(matrix.join("tests/broken.yaml"), "case: [\n").unwrap();
+    let out = escalate(dir.path())
+        .args(["validate", "--matrix", "matrix"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "\nrules exercised: 0/17 (no routing tests: none could be read (see the \
+             test-file-invalid findings))\n"
+        ),
+        "{text}"
+    );
+
+    // A single-file matrix has no tests/ folder.
+    let out = escalate(dir.path())
+        .args(["validate", "--matrix"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/small-matrix.toml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "rules exercised: 0/6 (no routing tests: a single-file matrix has no tests/ folder; \
+             keep the matrix in a folder with a tests/ folder, or name one with `escalate test \
+             --tests DIR`)\n"
+        ),
+        "{text}"
+    );
 }

@@ -293,6 +293,36 @@ impl Context {
         }
     }
 
+    /// Why a suite holds no case, for the user: where cases were looked
+    /// for and how to add one (`dir` as given to [`Context::load_suite`]).
+    fn no_cases_reason(
+        matrix: &Matrix,
+        dir: Option<&Path>,
+        suite: &crate::testing::Suite,
+    ) -> String {
+        if suite.malformed > 0 {
+            return "none could be read (see the test-file-invalid findings)".to_string();
+        }
+        let folder = match (dir, &matrix.origin) {
+            (Some(dir), _) => dir.to_path_buf(),
+            (None, Origin::Path(path)) if path.is_dir() => path.join("tests"),
+            _ => {
+                return "a single-file matrix has no tests/ folder; keep the matrix in a folder \
+                        with a tests/ folder, or name one with `escalate test --tests DIR`"
+                    .to_string();
+            }
+        };
+        let state = if folder.is_dir() {
+            "holds no [[case]]"
+        } else {
+            "does not exist"
+        };
+        format!(
+            "{} {state}; add a .toml or .yaml file of [[case]] entries there",
+            folder.display()
+        )
+    }
+
     /// The routing tests: `--tests DIR`, else the matrix folder's `tests/`,
     /// else the shipped tests for the shipped matrix.
     fn load_suite(matrix: &mut Matrix, dir: Option<&Path>) -> crate::testing::Suite {
@@ -314,12 +344,8 @@ impl Context {
         }
     }
 
-    fn check(&self, matrix: &Matrix, mut findings: Vec<Finding>) -> Checked {
-        let mut checked = checks::check(matrix, self.now.date_naive());
-        findings.append(&mut checked.findings);
-        crate::validate::sort(&mut findings, &matrix.sources);
-        checked.findings = findings;
-        checked
+    fn check(&self, matrix: &Matrix, findings: Vec<Finding>) -> Checked {
+        checks::check_loaded(matrix, findings, self.now.date_naive())
     }
 }
 
@@ -336,7 +362,11 @@ fn report_matrix_errors(
         .filter(|f| f.severity == crate::validate::diagnostic::Severity::Error)
         .cloned()
         .collect();
-    let text = crate::validate::to_human(&errors, &matrix.sources, ctx.color, terminal_width());
+    let mut text = crate::validate::to_human(&errors, &matrix.sources, ctx.color, terminal_width());
+    if let Some(note) = crate::validate::unread_note(checked.unread_files) {
+        text.push_str(&note);
+        text.push('\n');
+    }
     writeln!(
         io.err,
         "{text}escalate: the matrix has {} error{}; {what}",

@@ -30,7 +30,7 @@ pub(super) fn run(ctx: &Context, args: &TestArgs, io: &mut Io<'_>) -> Result<u8,
     let suite = Context::load_suite(&mut matrix, args.tests.as_deref());
     let router = Router::new(&matrix, &checked)?;
     let mut problems = suite.findings.clone();
-    problems.extend(suite.check_references(&matrix));
+    problems.extend(suite.check_references(&matrix, checked.unread_files == 0));
     if !problems.is_empty() {
         let text = crate::validate::to_human(
             &problems,
@@ -49,13 +49,20 @@ pub(super) fn run(ctx: &Context, args: &TestArgs, io: &mut Io<'_>) -> Result<u8,
         args.filter.as_deref(),
         ctx.now,
     );
-    if results.is_empty() && args.filter.is_some() {
-        writeln!(
-            io.err,
-            "escalate: no test case id contains `{}`",
-            args.filter.as_deref().unwrap_or_default()
-        )
-        .map_err(CliError::io("writing to standard error"))?;
+    if results.is_empty() {
+        // Nothing ran: that is not a pass (a wrong folder or filter would
+        // otherwise turn CI green).
+        let message = match &args.filter {
+            Some(filter) if !suite.cases.is_empty() => {
+                format!("no test case id contains `{filter}`")
+            }
+            _ => format!(
+                "no routing test to run: {}",
+                Context::no_cases_reason(&matrix, args.tests.as_deref(), &suite)
+            ),
+        };
+        writeln!(io.err, "escalate: {message}")
+            .map_err(CliError::io("writing to standard error"))?;
     }
     let (untested, total) = testing::coverage(&matrix, &results);
     let coverage = args
@@ -78,11 +85,10 @@ pub(super) fn run(ctx: &Context, args: &TestArgs, io: &mut Io<'_>) -> Result<u8,
     io.out
         .write_all(text.as_bytes())
         .map_err(CliError::io("writing the results"))?;
-    let unparsable = suite
-        .findings
-        .iter()
-        .any(|f| f.code == crate::validate::diagnostic::Code::TestFileInvalid);
-    Ok(if unparsable {
+    // A test file that could not be read leaves the suite incomplete, and
+    // no case at all proves nothing: both are input errors. An unknown key
+    // in a case fails that case, like a wrong expectation.
+    Ok(if suite.malformed > 0 || results.is_empty() {
         EXIT_ERROR
     } else if results.iter().all(|r| r.passed) {
         EXIT_OK

@@ -46,7 +46,7 @@ pub(super) fn run(ctx: &Context, args: &ValidateArgs, io: &mut Io<'_>) -> Result
     validate::sort(&mut checked.findings, &matrix.sources);
     let findings = &checked.findings;
     let text = match args.format {
-        Format::Json => validate::to_json(findings, &matrix.sources),
+        Format::Json => validate::to_json(findings, &matrix.sources, checked.unread_files),
         Format::Github => validate::to_github(findings, &matrix.sources),
         Format::Human => {
             let mut text = validate::to_human(
@@ -55,8 +55,19 @@ pub(super) fn run(ctx: &Context, args: &ValidateArgs, io: &mut Io<'_>) -> Result
                 ctx.color,
                 super::terminal_width(),
             );
+            if let Some(note) = validate::unread_note(checked.unread_files) {
+                text.push_str(&note);
+                text.push('\n');
+            }
             if let Some((exercised, total)) = coverage {
                 let _ = writeln!(text, "rules exercised: {exercised}/{total}");
+            } else if suite.cases.is_empty() && !checked.has_errors() {
+                let _ = writeln!(
+                    text,
+                    "rules exercised: 0/{} (no routing tests: {})",
+                    matrix.rules.len(),
+                    Context::no_cases_reason(&matrix, None, &suite)
+                );
             }
             text.push_str(&validate::summary(&matrix, matrix_files, findings));
             text.push('\n');

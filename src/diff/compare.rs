@@ -200,11 +200,13 @@ fn arrow(old: Option<&str>, new: Option<&str>) -> String {
     format!("{} -> {}", show(old), show(new))
 }
 
-/// The minutes of one target and the calendar it counts on.
+/// One target: its minutes, the calendar it counts on, and how the matrix
+/// writes it (`2bd`), which is how the diff shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Clocked {
     minutes: u64,
     calendar: Option<String>,
+    written: String,
 }
 
 impl Clocked {
@@ -212,17 +214,59 @@ impl Clocked {
         self.calendar.as_deref().unwrap_or(AROUND_THE_CLOCK)
     }
 
-    fn technical(&self) -> String {
-        format!(
-            "{} ({})",
-            crate::matrix::duration::format_minutes(self.minutes),
-            self.clock()
-        )
+    /// As written; with the time it stands for when the other version
+    /// writes the same but means another time (`2bd = 16h` when the length
+    /// of a business day changed).
+    fn shown(&self, other: &Clocked) -> String {
+        if self.written == other.written && self.minutes != other.minutes {
+            format!(
+                "{} = {}",
+                self.written,
+                crate::matrix::duration::format_minutes(self.minutes)
+            )
+        } else {
+            self.written.clone()
+        }
     }
 
-    fn words(&self) -> String {
-        duration(self.minutes, self.calendar.is_some())
+    fn technical(&self, other: &Clocked) -> String {
+        format!("{} ({})", self.shown(other), self.clock())
     }
+
+    /// In words, in the units written (`2 business days`), or in hours when
+    /// both versions write the same but mean another time.
+    fn words(&self, other: &Clocked) -> String {
+        let business = self.calendar.is_some();
+        match DurationSpec::parse(&self.written) {
+            Ok(spec) if self.written != other.written => words::written_duration(&spec, business),
+            _ => duration(self.minutes, business),
+        }
+    }
+}
+
+/// A target as written for a tier: the tier's override, else the
+/// severity's own (`field` as in [`TARGET_FIELDS`]).
+fn written_target<'s>(sev: &'s Severity, tier: &str, field: usize) -> Option<&'s Spanned<String>> {
+    let over = sev
+        .overrides
+        .iter()
+        .find(|o| o.tier.value == tier)
+        .and_then(|o| {
+            [&o.acknowledge, &o.assess, &o.resolve, &o.update_every]
+                .get(field)
+                .copied()
+                .and_then(Option::as_ref)
+        });
+    over.or_else(|| {
+        [
+            &sev.targets.acknowledge,
+            &sev.targets.assess,
+            &sev.targets.resolve,
+            &sev.targets.update_every,
+        ]
+        .get(field)
+        .copied()
+    })
 }
 
 const TARGET_FIELDS: [(&str, &str); 4] = [
@@ -698,7 +742,7 @@ impl<'a> Differ<'a> {
             &self.new.severities,
             |s: &Severity| &s.id.value,
         ) {
-            let (Some(_), Some(new)) = (old, new) else {
+            let (Some(old_sev), Some(new)) = (old, new) else {
                 continue;
             };
             for field in 0..TARGET_FIELDS.len() {
@@ -711,15 +755,25 @@ impl<'a> Differ<'a> {
                     ) else {
                         continue;
                     };
-                    let o = Clocked {
-                        minutes: target_minutes(o, field),
-                        calendar: o.calendar.clone(),
+                    let written = |sev: &Severity, minutes: u64| {
+                        written_target(sev, tier, field).map_or_else(
+                            || crate::matrix::duration::format_minutes(minutes),
+                            |w| w.value.trim().to_string(),
+                        )
                     };
-                    let n = Clocked {
-                        minutes: target_minutes(n, field),
-                        calendar: n.calendar.clone(),
-                    };
-                    if o != n {
+                    let (om, nm) = (target_minutes(o, field), target_minutes(n, field));
+                    // Spelled out only for what changed.
+                    if om != nm || o.calendar != n.calendar {
+                        let o = Clocked {
+                            minutes: om,
+                            calendar: o.calendar.clone(),
+                            written: written(old_sev, om),
+                        };
+                        let n = Clocked {
+                            minutes: nm,
+                            calendar: n.calendar.clone(),
+                            written: written(new, nm),
+                        };
                         moved.push((tier, o, n));
                     }
                 }
@@ -776,31 +830,31 @@ impl<'a> Differ<'a> {
         }
         let same_clock = old.calendar == new.calendar;
         let detail = if same_clock {
-            format!(
-                "{} -> {} ({})",
-                crate::matrix::duration::format_minutes(old.minutes),
-                crate::matrix::duration::format_minutes(new.minutes),
-                new.clock()
-            )
+            format!("{} -> {} ({})", old.shown(new), new.shown(old), new.clock())
         } else {
-            format!("{} -> {}", old.technical(), new.technical())
+            format!("{} -> {}", old.technical(new), new.technical(old))
         };
-        let on = |c: &Clocked| match &c.calendar {
-            Some(cal) => format!("{} on {}", c.words(), self.calendar_name(cal)),
-            None => format!("{} around the clock", c.words()),
+        let on = |c: &Clocked, other: &Clocked| match &c.calendar {
+            Some(cal) => format!("{} on {}", c.words(other), self.calendar_name(cal)),
+            None => format!("{} around the clock", c.words(other)),
         };
         let kind = direction(old, new);
         let summary = match kind {
             Some(k) if same_clock => format!(
                 "{who}: {words} {} {}",
                 verb(k),
-                from_to(&old.words(), &new.words())
+                from_to(&old.words(new), &new.words(old))
             ),
-            Some(k) => format!("{who}: {words} {} from {} to {}", verb(k), on(old), on(new)),
+            Some(k) => format!(
+                "{who}: {words} {} from {} to {}",
+                verb(k),
+                on(old, new),
+                on(new, old)
+            ),
             None => format!(
                 "{who}: {words} now counts on another clock, from {} to {}",
-                on(old),
-                on(new)
+                on(old, new),
+                on(new, old)
             ),
         };
         self.push(
@@ -809,7 +863,7 @@ impl<'a> Differ<'a> {
                 Section::Severities,
                 path,
             )
-            .values(Some(old.technical()), Some(new.technical()))
+            .values(Some(old.technical(new)), Some(new.technical(old)))
             .detail(detail)
             .summary(summary)
             .at(self.at_new(sev.origin, span)),
@@ -1060,26 +1114,19 @@ impl Differ<'_> {
             new.origin,
             new.backup.as_ref().map_or(new.id.span, |b| b.span),
         );
-        let kind = match (ob, nb) {
-            (Some(_), None) => K::BackupRemoved,
-            (None, Some(_)) => K::BackupAdded,
-            _ => K::BackupChanged,
-        };
+        // Every tier of a valid matrix has a backup (`missing-backup`), and
+        // only valid versions are compared: a backup can change, never
+        // appear or disappear.
         self.reference(
-            kind,
+            K::BackupChanged,
             Section::Tiers,
             format_args!("tier[{id}].backup"),
-            |d| match (ob, nb) {
-                (Some(o), None) => {
-                    format!("{who} no longer has a backup (was {})", d.party_name(o))
-                }
-                (None, Some(n)) => format!("{who}: {} is now the backup", d.party_name(n)),
-                (Some(o), Some(n)) => format!(
+            |d| {
+                format!(
                     "{who}: backup changed from {} to {}",
-                    d.party_name(o),
-                    d.party_name(n)
-                ),
-                (None, None) => String::new(),
+                    d.party_name(ob.unwrap_or("(none)")),
+                    d.party_name(nb.unwrap_or("(none)"))
+                )
             },
             ob,
             nb,
@@ -2391,7 +2438,32 @@ mod tests {
         Clocked {
             minutes,
             calendar: calendar.map(str::to_string),
+            written: crate::matrix::duration::format_minutes(minutes),
         }
+    }
+
+    #[test]
+    fn targets_read_as_written() {
+        let cal = Some("business-hours");
+        let spelled = |minutes, written: &str| Clocked {
+            written: written.to_string(),
+            ..clocked(minutes, cal)
+        };
+        let (old, new) = (spelled(960, "2bd"), spelled(1440, "3bd"));
+        assert_eq!(old.shown(&new), "2bd");
+        assert_eq!(old.technical(&new), "2bd (business-hours)");
+        assert_eq!(
+            from_to(&old.words(&new), &new.words(&old)),
+            "from 2 business days to 3"
+        );
+        // The same spelling with another meaning (a longer business day).
+        let (old, new) = (spelled(960, "2bd"), spelled(1200, "2bd"));
+        assert_eq!(old.shown(&new), "2bd = 16h");
+        assert_eq!(new.shown(&old), "2bd = 20h");
+        assert_eq!(
+            from_to(&old.words(&new), &new.words(&old)),
+            "from 16 business hours to 20"
+        );
     }
 
     #[test]

@@ -116,9 +116,7 @@ kinds! {
     TierAdded => "tier-added", Notable, "A support tier was added.";
     TierRemoved => "tier-removed", Breaking, "A support tier was removed.";
     OwnerChanged => "owner-changed", Notable, "The owner of a tier changed.";
-    BackupAdded => "backup-added", Notable, "A tier that had no backup has one.";
     BackupChanged => "backup-changed", Notable, "The backup of a tier changed.";
-    BackupRemoved => "backup-removed", Breaking, "A tier was left without a backup.";
     EscalatesToChanged => "escalates-to-changed", Notable, "The tier a tier escalates to changed.";
     ChannelAdded => "channel-added", Info, "A tier, team or contact can be reached on a new channel.";
     ChannelRemoved => "channel-removed", Info, "A channel of a tier, team or contact was removed.";

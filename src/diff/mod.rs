@@ -264,12 +264,11 @@ impl MatrixVersion {
     fn checked(
         label: String,
         matrix: Matrix,
-        mut findings: Vec<Finding>,
+        findings: Vec<Finding>,
         today: NaiveDate,
     ) -> Result<Self, DiffError> {
-        let mut checked = checks::check(&matrix, today);
-        findings.append(&mut checked.findings);
-        crate::validate::sort(&mut findings, &matrix.sources);
+        let mut checked = checks::check_loaded(&matrix, findings, today);
+        let mut findings = std::mem::take(&mut checked.findings);
         if findings.iter().any(|f| f.severity == Severity::Error) {
             findings.retain(|f| f.severity == Severity::Error);
             return Err(DiffError::Invalid {

@@ -51,6 +51,27 @@ pub fn duration(minutes: u64, business: bool) -> String {
     }
 }
 
+/// A duration in the units it is written in: `2bd` reads `2 business
+/// days`, `1d` `1 day`; hours and minutes read as [`duration`] has them.
+pub fn written_duration(spec: &crate::matrix::duration::DurationSpec, business: bool) -> String {
+    let mut parts = Vec::new();
+    if spec.days > 0 {
+        parts.push(plural(u64::from(spec.days), "day", "days"));
+    }
+    if spec.business_days > 0 {
+        parts.push(plural(
+            u64::from(spec.business_days),
+            "business day",
+            "business days",
+        ));
+    }
+    let rest = u64::from(spec.hours) * 60 + u64::from(spec.minutes);
+    if rest > 0 || parts.is_empty() {
+        parts.push(duration(rest, business));
+    }
+    parts.join(" ")
+}
+
 /// `from 8 business hours to 16`: the unit is not repeated when both are
 /// a number and the same unit.
 pub fn from_to(old: &str, new: &str) -> String {

@@ -7,7 +7,7 @@
 pub mod report;
 
 use crate::matrix::de::{Collector, Spanned, closest, from_node};
-use crate::matrix::node::{self, Value};
+use crate::matrix::node::{self, Span, Value};
 use crate::matrix::schema::FileId;
 use crate::matrix::{Matrix, SourceFile, Sources};
 use crate::route::{Facts, Incident, Route, Router};
@@ -91,7 +91,16 @@ pub struct Case {
     /// Keys the case holds that mean nothing (a typo in an expectation
     /// would otherwise pass silently); such a case fails.
     #[serde(skip)]
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
+}
+
+/// A key in a case that means nothing, where it is written.
+#[derive(Debug, Clone, Default)]
+pub struct Problem {
+    /// The key's place in the case's file.
+    pub span: Span,
+    /// What is wrong, with the closest known key.
+    pub message: String,
 }
 
 /// The test suite of a matrix. Its files are added to the matrix's
@@ -102,6 +111,11 @@ pub struct Suite {
     pub cases: Vec<Case>,
     /// Problems with the case files.
     pub findings: Vec<Finding>,
+    /// Files, and entries in them, that could not be read as cases (a file
+    /// that does not parse, a key other than `case`, a case of the wrong
+    /// shape): the suite is incomplete. An unknown key inside a case is not
+    /// counted here; it fails that case.
+    pub malformed: usize,
 }
 
 /// Reads the suite from a folder of test files (nothing when there is none).
@@ -124,15 +138,19 @@ pub fn load_dir(dir: &Path, sources: &mut Sources) -> Suite {
         for path in paths {
             match std::fs::read_to_string(&path) {
                 Ok(text) => files.push((path.display().to_string(), text)),
-                Err(e) => suite.findings.push(Finding::global(
-                    Code::TestFileInvalid,
-                    format!("{}: {e}", path.display()),
-                )),
+                Err(e) => {
+                    suite.malformed += 1;
+                    suite.findings.push(Finding::global(
+                        Code::TestFileInvalid,
+                        format!("{}: {e}", path.display()),
+                    ));
+                }
             }
         }
     }
     let mut loaded = load_texts(files, sources);
     loaded.findings.append(&mut suite.findings);
+    loaded.malformed += suite.malformed;
     loaded
 }
 
@@ -151,6 +169,7 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
         let root = if is_toml {
             let (root, errors) = node::from_toml(&source);
             if let Some((message, span)) = errors.into_iter().next() {
+                suite.malformed += 1;
                 suite.findings.push(Finding::at(
                     Code::TestFileInvalid,
                     file,
@@ -164,6 +183,7 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
             match node::from_yaml(&source) {
                 Ok(root) => root,
                 Err((message, span)) => {
+                    suite.malformed += 1;
                     suite.findings.push(Finding::at(
                         Code::TestFileInvalid,
                         file,
@@ -176,6 +196,7 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
         };
         let Some(entries) = root.as_map() else {
             if !matches!(root.value, Value::Null) {
+                suite.malformed += 1;
                 suite.findings.push(Finding::at(
                     Code::TestFileInvalid,
                     file,
@@ -196,10 +217,12 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
                 if closest(&key.name, &["case"]).is_some() {
                     f = f.help("did you mean `case`?");
                 }
+                suite.malformed += 1;
                 suite.findings.push(f);
                 continue;
             }
             let Value::Seq(items) = &value.value else {
+                suite.malformed += 1;
                 suite.findings.push(Finding::at(
                     Code::TestFileInvalid,
                     file,
@@ -224,7 +247,10 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
                         f = f.help(format!("did you mean `{best}`?"));
                         let _ = write!(message, " (did you mean `{best}`?)");
                     }
-                    problems.push(message);
+                    problems.push(Problem {
+                        span: unknown.key.span,
+                        message,
+                    });
                     suite.findings.push(f);
                 }
                 match parsed {
@@ -233,12 +259,15 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
                         case.problems = problems;
                         suite.cases.push(case);
                     }
-                    Err(e) => suite.findings.push(Finding::at(
-                        Code::TestFileInvalid,
-                        file,
-                        e.span.unwrap_or(item.span),
-                        format!("test case does not parse: {}", e.message),
-                    )),
+                    Err(e) => {
+                        suite.malformed += 1;
+                        suite.findings.push(Finding::at(
+                            Code::TestFileInvalid,
+                            file,
+                            e.span.unwrap_or(item.span),
+                            format!("test case does not parse: {}", e.message),
+                        ));
+                    }
                 }
             }
         }
@@ -247,8 +276,10 @@ pub fn load_texts(files: Vec<(String, String)>, sources: &mut Sources) -> Suite 
 }
 
 impl Suite {
-    /// Checks that cases name ids the matrix knows and that case ids are unique.
-    pub fn check_references(&self, matrix: &Matrix) -> Vec<Finding> {
+    /// Checks that case ids are unique and, with `unknown_ids`, that cases
+    /// name ids the matrix knows (not while a matrix file is unread: its
+    /// ids would all look unknown).
+    pub fn check_references(&self, matrix: &Matrix, unknown_ids: bool) -> Vec<Finding> {
         let mut out = Vec::new();
         let mut seen: BTreeMap<&str, &Case> = BTreeMap::new();
         for case in &self.cases {
@@ -265,7 +296,7 @@ impl Suite {
             }
             let e = &case.expect;
             let mut check = |value: &Spanned<String>, kind: &str, known: bool| {
-                if !known && !matrix.broken.contains(&value.value) {
+                if unknown_ids && !known && !matrix.broken.contains(&value.value) {
                     out.push(
                         Finding::at(
                             Code::TestFileInvalid,
@@ -531,6 +562,31 @@ pub fn run(
         .filter(|c| filter.is_none_or(|f| c.id.value.contains(f)))
         .map(|case| {
             let started = std::time::Instant::now();
+            if let Some(first) = case.problems.first() {
+                // The place to fix is the unknown key, not the case's id.
+                let place = sources
+                    .get(case.origin)
+                    .map(|s| (s.path.clone(), s.line_col(first.span.start)));
+                return CaseResult {
+                    id: case.id.value.clone(),
+                    location: place
+                        .as_ref()
+                        .map(|(p, (l, c))| format!("{p}:{l}:{c}"))
+                        .unwrap_or_default(),
+                    position: place.map(|(p, (l, _))| (p, l)),
+                    passed: false,
+                    differences: Vec::new(),
+                    error: Some(
+                        case.problems
+                            .iter()
+                            .map(|p| p.message.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    route: None,
+                    seconds: 0.0,
+                };
+            }
             let position = sources
                 .get(case.origin)
                 .map(|s| (s.path.clone(), s.line_col(case.id.span.start).0));
@@ -538,18 +594,6 @@ pub fn run(
                 .as_ref()
                 .map(|(p, l)| format!("{p}:{l}"))
                 .unwrap_or_default();
-            if !case.problems.is_empty() {
-                return CaseResult {
-                    id: case.id.value.clone(),
-                    location,
-                    position,
-                    passed: false,
-                    differences: Vec::new(),
-                    error: Some(case.problems.join("; ")),
-                    route: None,
-                    seconds: 0.0,
-                };
-            }
             let opened = match &case.opened_at {
                 Some(t) => DateTime::parse_from_rfc3339(&t.value)
                     .map(|t| t.with_timezone(&Utc))
@@ -620,7 +664,7 @@ pub fn suite_findings(
     now: DateTime<Utc>,
 ) -> (Vec<Finding>, Option<(usize, usize)>) {
     let mut findings = suite.findings.clone();
-    findings.extend(suite.check_references(matrix));
+    findings.extend(suite.check_references(matrix, checked.unread_files == 0));
     if checked.has_errors() || suite.cases.is_empty() {
         return (findings, None);
     }

@@ -12,7 +12,7 @@ use crate::matrix::duration::{DurationError, DurationSpec};
 use crate::matrix::node::Span;
 use crate::matrix::schema::{self, FileId, Milestone, Ref, RuleKind};
 use chrono::{NaiveDate, NaiveDateTime};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Names that stand for a route's own parties in notify lists.
@@ -84,6 +84,10 @@ pub struct Checked {
     pub targets: BTreeMap<(String, String), EffectiveTargets>,
     /// The length of a business day in minutes.
     pub business_day_minutes: u32,
+    /// How many matrix files were not read (a syntax error, a file that is
+    /// not text or cannot be opened); while any is, the checks that need
+    /// the whole matrix were withheld (see [`check_loaded`]).
+    pub unread_files: usize,
 }
 
 impl Checked {
@@ -121,6 +125,39 @@ pub fn check(matrix: &Matrix, today: NaiveDate) -> Checked {
         .findings
         .retain(|f| seen.insert((f.code, f.file, f.span, f.message.clone())));
     c.out
+}
+
+/// Runs every check ([`check`]) and adds the findings of loading the
+/// matrix, in their documented order.
+///
+/// A file that was not read (see [`Code::leaves_file_unread`]) makes every
+/// id, section and manifest written in it look missing, and would bury its
+/// own error under references to them (as a compiler that stops after a
+/// parse error avoids). While any file is unread, findings that may only
+/// follow from that ([`Code::may_follow_from_unread_file`]) are withheld and
+/// [`Checked::unread_files`] says how many files were not read.
+pub fn check_loaded(matrix: &Matrix, mut findings: Vec<Finding>, today: NaiveDate) -> Checked {
+    let mut checked = check(matrix, today);
+    let unread: BTreeSet<(Option<FileId>, &str)> = findings
+        .iter()
+        .filter(|f| f.code.leaves_file_unread())
+        .map(|f| match f.file {
+            Some(file) => (Some(file), ""),
+            None => (None, f.message.as_str()),
+        })
+        .collect();
+    checked.unread_files = unread.len();
+    // With no file at all, everything is missing; `no-matrix-files` says why.
+    let nothing_read = findings.iter().any(|f| f.code == Code::NoMatrixFiles);
+    if checked.unread_files > 0 || nothing_read {
+        checked
+            .findings
+            .retain(|f| !f.code.may_follow_from_unread_file());
+    }
+    findings.append(&mut checked.findings);
+    super::sort(&mut findings, &matrix.sources);
+    checked.findings = findings;
+    checked
 }
 
 struct Checker<'m> {

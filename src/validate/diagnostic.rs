@@ -109,6 +109,39 @@ codes! {
     UntestedRule => "untested-rule", Warning, "No routing test case exercises a rule.";
 }
 
+impl Code {
+    /// Whether a finding with this code means that a file, or all of its
+    /// content, was not read (it does not parse, is not text, is too large
+    /// or cannot be opened).
+    pub fn leaves_file_unread(self) -> bool {
+        matches!(
+            self,
+            Code::Unreadable
+                | Code::LimitExceeded
+                | Code::InvalidEncoding
+                | Code::OutsideMatrix
+                | Code::Syntax
+        )
+    }
+
+    /// Whether a finding with this code may only be a consequence of a file
+    /// that was not read: an id defined there looks unknown or unused, a
+    /// section or the manifest written there looks missing, a severity
+    /// there leaves a gap in the ranks. Such findings are withheld while any
+    /// file is unread, so that the cause is what the user sees.
+    pub fn may_follow_from_unread_file(self) -> bool {
+        matches!(
+            self,
+            Code::UnknownReference
+                | Code::MissingManifest
+                | Code::MissingSection
+                | Code::MissingFallback
+                | Code::UnusedEntity
+                | Code::SeverityRank
+        )
+    }
+}
+
 /// Another place involved in a finding (the first definition of a duplicate).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {

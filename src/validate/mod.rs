@@ -67,7 +67,15 @@ struct JsonReport<'a> {
     valid: bool,
     errors: usize,
     warnings: usize,
+    /// Files not read; while any is, the whole-matrix checks were withheld.
+    #[serde(skip_serializing_if = "is_zero")]
+    unread_files: usize,
     findings: Vec<JsonFinding<'a>>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn position<'a>(
@@ -81,8 +89,9 @@ fn position<'a>(
     }
 }
 
-/// Findings as one JSON document (already sorted by the caller).
-pub fn to_json(findings: &[Finding], sources: &Sources) -> String {
+/// Findings as one JSON document (already sorted by the caller);
+/// `unread_files` as in [`checks::Checked::unread_files`].
+pub fn to_json(findings: &[Finding], sources: &Sources, unread_files: usize) -> String {
     let (errors, warnings) = counts(findings);
     // Findings come sorted by file: one file's text at a time is held.
     let mut cache = diagnostic::SourceCache::new(sources);
@@ -90,6 +99,7 @@ pub fn to_json(findings: &[Finding], sources: &Sources) -> String {
         valid: errors == 0,
         errors,
         warnings,
+        unread_files,
         findings: findings
             .iter()
             .map(|f| {
@@ -186,6 +196,23 @@ pub fn to_human(findings: &[Finding], sources: &Sources, color: bool, width: usi
         out.push('\n');
     }
     out
+}
+
+/// What was withheld while matrix files are unread (see
+/// [`checks::check_loaded`]), or `None` when every file was read.
+pub fn unread_note(unread_files: usize) -> Option<String> {
+    (unread_files > 0).then(|| {
+        let (files, them) = if unread_files == 1 {
+            ("1 matrix file was".to_string(), "it")
+        } else {
+            (format!("{unread_files} matrix files were"), "them")
+        };
+        format!(
+            "note: {files} not read (see above), so the checks that need the whole \
+             matrix were skipped (references, required sections, unused entries, \
+             severity ranks, ids in routing tests); fix {them} and run again"
+        )
+    })
 }
 
 /// The closing summary line.
