@@ -433,6 +433,56 @@ fn batch_keeps_order_and_survives_bad_lines() {
 }
 
 #[test]
+fn batch_record_is_id_and_line_then_the_route() {
+    let at = "2026-03-06T10:00:00+01:00";
+    let input = format!(
+        "{}\n{}\n{}\n",
+        r#"{"id": {"ticket": 7}, "description": "Can't log in", "opened_at": "2026-03-06T10:00:00+01:00"}"#,
+        r#"{"description": "Can't log in"}"#,
+        r#"{"id": 9, "description": "  "}"#,
+    );
+    let out = escalate()
+        .args(["route", "--at", at, "--batch", "-"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with(r#"{"id":{"ticket":7},"line":1,"description":"#),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with(r#"{"line":2,"description":"#),
+        "{}",
+        lines[1]
+    );
+    // Past `id` and `line`, each record is the route `--format json` gives.
+    let single = escalate()
+        .args(["route", "--at", at, "--format", "json", "Can't log in"])
+        .output()
+        .unwrap();
+    let single: Value = serde_json::from_slice(&single.stdout).unwrap();
+    for (line, number) in [(lines[0], 1), (lines[1], 2)] {
+        let mut record: Value = serde_json::from_str(line).unwrap();
+        let fields = record.as_object_mut().unwrap();
+        assert_eq!(fields.remove("line"), Some(Value::from(number)));
+        fields.remove("id");
+        assert_eq!(record, single, "line {number}");
+    }
+    // A line that parses but says nothing is an error record with its id.
+    let error: Value = serde_json::from_str(lines[2]).unwrap();
+    assert_eq!(error["id"], 9);
+    assert_eq!(
+        error["error"]["message"],
+        "line 3: the description is empty"
+    );
+}
+
+#[test]
 fn shipped_matrix_is_used_outside_a_matrix_folder() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::cargo_bin("escalate").unwrap();

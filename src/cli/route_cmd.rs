@@ -226,6 +226,14 @@ fn parse_batch_line(
     number: usize,
     line: &str,
 ) -> Result<BatchLine, (Option<serde_json::Value>, String)> {
+    // The common case, a well-formed line, is read in one pass; any error is
+    // worked out again below, where the message names the line and keeps the
+    // incident's id.
+    if let Ok(entry) = serde_json::from_str::<BatchLine>(line)
+        && !entry.description.trim().is_empty()
+    {
+        return Ok(entry);
+    }
     let value: serde_json::Value = serde_json::from_str(line).map_err(|e| {
         // serde_json counts lines within the one line it was given; say only
         // the batch's line and the column.
@@ -246,14 +254,33 @@ fn parse_batch_line(
     Ok(entry)
 }
 
-/// One routed line of a batch: the route's own fields after `id` and `line`.
-#[derive(serde::Serialize)]
-struct BatchRecord<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<serde_json::Value>,
+/// Writes one routed line of a batch: `id` (when the line has one) and `line`,
+/// then the route's own fields in their documented order.
+///
+/// The route is written into `scratch` as a JSON object and copied after the
+/// two leading fields without its opening brace, which is what a flattened
+/// record would give, without serde's slower path for flattened fields.
+fn write_batch_record(
+    out: &mut impl Write,
+    scratch: &mut Vec<u8>,
+    id: Option<&serde_json::Value>,
     line: usize,
-    #[serde(flatten)]
-    route: &'a Route,
+    route: &Route,
+) -> Result<(), serde_json::Error> {
+    scratch.clear();
+    serde_json::to_writer(&mut *scratch, route)?;
+    out.write_all(b"{").map_err(serde_json::Error::io)?;
+    if let Some(id) = id {
+        out.write_all(b"\"id\":").map_err(serde_json::Error::io)?;
+        serde_json::to_writer(&mut *out, id)?;
+        out.write_all(b",").map_err(serde_json::Error::io)?;
+    }
+    write!(out, "\"line\":{line},").map_err(serde_json::Error::io)?;
+    // `route` is written as an object: its fields follow without its own
+    // opening brace.
+    out.write_all(scratch.get(1..).unwrap_or_default())
+        .map_err(serde_json::Error::io)?;
+    out.write_all(b"\n").map_err(serde_json::Error::io)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -281,6 +308,7 @@ fn run_batch(
         None => ctx.now,
     };
     let mut out = std::io::BufWriter::new(&mut *io.out);
+    let mut scratch = Vec::with_capacity(8 << 10);
     for (index, line) in reader.lines().enumerate() {
         let number = index + 1;
         let line = line.map_err(CliError::io(format!("reading {source} line {number}")))?;
@@ -311,26 +339,18 @@ fn run_batch(
                     write_audit(path, requester, &incident, &route, ctx.now, router.matrix())?;
                 }
                 // `id` and `line` first, then the route in its documented order.
-                serde_json::to_writer(
-                    &mut out,
-                    &BatchRecord {
-                        id,
-                        line: number,
-                        route: &route,
-                    },
-                )
+                write_batch_record(&mut out, &mut scratch, id.as_ref(), number, &route)
             }
             Err((id, message)) => serde_json::to_writer(
                 &mut out,
                 &serde_json::json!({ "line": number, "id": id, "error": { "message": message } }),
-            ),
+            )
+            .and_then(|()| out.write_all(b"\n").map_err(serde_json::Error::io)),
         };
         written.map_err(|e| CliError::Io {
             context: "writing a batch result".into(),
             source: e.into(),
         })?;
-        out.write_all(b"\n")
-            .map_err(CliError::io("writing a batch result"))?;
     }
     out.flush().map_err(CliError::io("writing batch results"))?;
     Ok(EXIT_OK)
