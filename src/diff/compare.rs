@@ -16,8 +16,9 @@ use crate::matrix::schema::{
     RuleKind, Script, Severity, Synonyms, Term, Tier,
 };
 use crate::validate::checks::{AROUND_THE_CLOCK, Checked, EffectiveTargets};
+use rustc_hash::FxBuildHasher;
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::{self, Display, Write as _};
 
 /// Every change between two validated matrices, unsorted (see [`super::sort`]).
@@ -102,47 +103,46 @@ fn channel_of<'p>(party: &'p Party, name: &str) -> Option<&'p str> {
         .map(|(_, v)| v)
 }
 
-/// Entities of both versions matched by id, sorted by id.
+/// Entities of both versions matched by id: those of the new version in its
+/// order (with their old counterpart, if any), then those only in the old
+/// version in its order. The order does not reach the output, which
+/// [`super::sort`] orders by kind and path.
 fn pairs<'a, T>(
     old: &'a [T],
     new: &'a [T],
     id: impl Fn(&'a T) -> &'a str,
 ) -> Vec<(&'a str, Option<&'a T>, Option<&'a T>)> {
-    // Sorted vectors merged in one pass rather than a tree map: one
-    // allocation per side, and contiguous keys to compare. The stable sort
-    // keeps the first of duplicate ids, as a map's `get_or_insert` did.
-    let sorted = |items: &'a [T]| {
-        let mut v: Vec<(&'a str, &'a T)> = items.iter().map(|t| (id(t), t)).collect();
-        v.sort_by(|a, b| a.0.cmp(b.0));
-        v.dedup_by(|later, first| later.0 == first.0);
-        v
-    };
-    let (old, new) = (sorted(old), sorted(new));
+    // A hash table of the old version's ids, visited in memory order, rather
+    // than sorting both sides: sorting compares each id about log n times,
+    // each time reaching into the matrix for its bytes, which made the diff
+    // of the largest matrices slower per entity than of small ones. Of
+    // duplicate ids the first counts, on both sides.
+    let mut by_id: HashMap<&'a str, (&'a T, bool), FxBuildHasher> =
+        HashMap::with_capacity_and_hasher(old.len(), FxBuildHasher);
+    for item in old {
+        by_id.entry(id(item)).or_insert((item, false));
+    }
+    let mut seen: HashSet<&'a str, FxBuildHasher> =
+        HashSet::with_capacity_and_hasher(new.len(), FxBuildHasher);
     let mut out = Vec::with_capacity(old.len().max(new.len()));
-    let (mut o, mut n) = (old.into_iter().peekable(), new.into_iter().peekable());
-    loop {
-        let next = match (o.peek(), n.peek()) {
-            (Some(a), Some(b)) => a.0.cmp(b.0),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => break,
-        };
-        match next {
-            std::cmp::Ordering::Less => {
-                if let Some((k, a)) = o.next() {
-                    out.push((k, Some(a), None));
-                }
-            }
-            std::cmp::Ordering::Greater => {
-                if let Some((k, b)) = n.next() {
-                    out.push((k, None, Some(b)));
-                }
-            }
-            std::cmp::Ordering::Equal => {
-                if let (Some((k, a)), Some((_, b))) = (o.next(), n.next()) {
-                    out.push((k, Some(a), Some(b)));
-                }
-            }
+    for item in new {
+        let key = id(item);
+        if !seen.insert(key) {
+            continue;
+        }
+        let before = by_id.get_mut(key).map(|(old, matched)| {
+            *matched = true;
+            &**old
+        });
+        out.push((key, before, Some(item)));
+    }
+    for item in old {
+        let key = id(item);
+        if let Some((first, matched)) = by_id.get_mut(key)
+            && !*matched
+        {
+            *matched = true;
+            out.push((key, Some(&**first), None));
         }
     }
     out
@@ -2433,6 +2433,25 @@ impl Differ<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairs_match_by_id_and_the_first_of_duplicates_counts() {
+        let old = [("a", 1), ("b", 2), ("a", 3), ("c", 4)];
+        let new = [("c", 5), ("d", 6), ("a", 7), ("d", 8)];
+        let got: Vec<_> = pairs(&old, &new, |t: &(&str, i32)| t.0)
+            .into_iter()
+            .map(|(id, o, n)| (id, o.map(|t| t.1), n.map(|t| t.1)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("c", Some(4), Some(5)),
+                ("d", None, Some(6)),
+                ("a", Some(1), Some(7)),
+                ("b", Some(2), None),
+            ]
+        );
+    }
 
     fn clocked(minutes: u64, calendar: Option<&str>) -> Clocked {
         Clocked {
