@@ -97,7 +97,7 @@ pub fn exercise_matrix(matrix: &Matrix, mut findings: Vec<validate::diagnostic::
     findings.append(&mut checked.findings);
     validate::sort(&mut findings, &matrix.sources);
     // Every finding's place must be renderable in every format.
-    let _ = validate::to_json(&findings, &matrix.sources);
+    let _ = validate::to_json(&findings, &matrix.sources, checked.unread_files);
     let _ = validate::to_github(&findings, &matrix.sources);
     let _ = validate::to_human(&findings, &matrix.sources, false, 100);
     let _ = validate::summary(matrix, matrix.sources.len(), &findings);
