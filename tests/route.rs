@@ -99,6 +99,54 @@ fn every_dev_incident_routes_as_the_governance_office_expects() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `route --batch` writes each route with sonic-rs, everything else with
+/// serde_json: the JSON contract holds only if both give the same bytes, for
+/// every dev incident and for text that needs escaping (quotes, backslashes,
+/// control characters, line and paragraph separators, characters beyond the
+/// basic plane, invalid-looking escapes).
+#[test]
+fn the_batch_writer_and_serde_json_write_the_same_bytes() {
+    let (matrix, _) = load_path(Path::new("matrix")).unwrap();
+    let checked = check(&matrix, NaiveDate::from_ymd_opt(2026, 12, 3).unwrap());
+    let router = Router::new(&matrix, &checked).unwrap();
+    let opened: DateTime<Utc> = DateTime::parse_from_rfc3339(AT).unwrap().into();
+    let cases = std::fs::read_to_string("tests/data/incidents-dev.jsonl").unwrap();
+    let mut descriptions: Vec<String> = cases
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["description"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    descriptions.extend(
+        [
+            "Can't log in: \"quoted\" C:\\path\\to\\app",
+            "Flow fails\u{0}\u{1}\u{8}\u{9}\u{a}\u{c}\u{d}\u{1f}\u{7f} after the change",
+            "Sync broke \u{2028}\u{2029} for Zoë, 東京 and 🚀 users \\u0041",
+            "Payroll flow exposes bank details of ana@example.org, +44 20 7946 0958",
+        ]
+        .map(str::to_string),
+    );
+    for redact in [true, false] {
+        for description in &descriptions {
+            let route = router
+                .route(&Incident {
+                    description: description.clone(),
+                    opened_at: opened,
+                    facts: Facts::default(),
+                    redact,
+                })
+                .unwrap();
+            let expected = serde_json::to_string(&route).unwrap();
+            let written = sonic_rs::to_string(&route).unwrap();
+            assert_eq!(written, expected, "{description:?}");
+        }
+    }
+}
+
 /// `route` drops the teams and contacts no route can name before it builds
 /// its router: every route on the pruned matrix is the route on the whole
 /// one, for every dev incident, with each severity and tier forced too (so
