@@ -99,8 +99,8 @@ fn every_dev_incident_routes_as_the_governance_office_expects() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// `route --batch` writes each route with sonic-rs, everything else with
-/// serde_json: the JSON contract holds only if both give the same bytes, for
+/// `route --batch` writes each route with `sonic-rs`, everything else with
+/// `serde_json`: the JSON contract holds only if both give the same bytes, for
 /// every dev incident and for text that needs escaping (quotes, backslashes,
 /// control characters, line and paragraph separators, characters beyond the
 /// basic plane, invalid-looking escapes).
