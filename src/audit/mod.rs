@@ -44,7 +44,7 @@ pub struct Decision<'a> {
     /// Notified ids.
     pub notify: Vec<&'a str>,
     /// Rules applied.
-    pub rules: &'a [String],
+    pub rules: &'a [crate::route::Text],
     /// Whether the fallback applied.
     pub fallback: bool,
     /// Acknowledge by.

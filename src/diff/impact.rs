@@ -23,8 +23,8 @@ struct Outcome {
 impl Outcome {
     fn of(route: &Route) -> Self {
         Outcome {
-            severity: route.severity.id.clone(),
-            tier: route.tier.id.clone(),
+            severity: route.severity.id.to_string(),
+            tier: route.tier.id.to_string(),
             owner: route.owner.id.clone(),
             backup: route.backup.as_ref().map(|b| b.id.clone()),
             notify: route.notify.iter().map(|p| p.id.clone()).collect(),

@@ -10,7 +10,7 @@
 use super::text::{self, PhraseIndex};
 use super::{
     DeadlineSet, DimensionValue, Explanation, Facts, Incident, Named, PartyView, RejectedRule,
-    Route, RouteError, RuleMatch, Step,
+    Route, RouteError, RuleMatch, Step, Text,
 };
 use crate::calendar::{Clock, DayMemo};
 use crate::matrix::Matrix;
@@ -363,7 +363,7 @@ impl<'m> Router<'m> {
                 dims.insert(
                     dim.id.value.clone(),
                     DimensionValue {
-                        level: given.clone(),
+                        level: given.as_str().into(),
                         source: "given",
                         phrases: Vec::new(),
                     },
@@ -375,7 +375,7 @@ impl<'m> Router<'m> {
                 let level = dim
                     .levels
                     .get(*l)
-                    .map(|l| l.id.value.clone())
+                    .map(|l| Text::from(l.id.value.as_str()))
                     .unwrap_or_default();
                 dims.insert(
                     dim.id.value.clone(),
@@ -443,7 +443,7 @@ impl<'m> Router<'m> {
                     )
                 };
                 rejected.push(RejectedRule {
-                    id: rule.id.value.clone(),
+                    id: rule.id.value.as_str().into(),
                     reason,
                 });
             }
@@ -484,7 +484,7 @@ impl<'m> Router<'m> {
         for (r, _) in routes.iter().skip(1) {
             if let (Some(rule), Some(w)) = (m.rules.get(*r), winner) {
                 rejected.push(RejectedRule {
-                    id: rule.id.value.clone(),
+                    id: rule.id.value.as_str().into(),
                     reason: ["matched, but `", w.id.value.as_str(), "` takes precedence"].concat(),
                 });
             }
@@ -513,9 +513,9 @@ impl<'m> Router<'m> {
             .map_or(fb.severity.value.as_str(), |s| s.value.as_str());
         let mut severity_reason = match winner {
             Some(w) if w.outcome.severity.is_some() => {
-                ["set by rule `", w.id.value.as_str(), "`"].concat()
+                Text::from(["set by rule `", w.id.value.as_str(), "`"].concat())
             }
-            _ => "the fallback's severity".to_string(),
+            _ => Text::const_new("the fallback's severity"),
         };
         let mut owner_override = winner
             .and_then(|w| w.outcome.owner.as_ref())
@@ -534,7 +534,8 @@ impl<'m> Router<'m> {
                 && self.rank(&floor.value) < self.rank(severity_id)
             {
                 severity_id = &floor.value;
-                severity_reason = ["raised by rule `", w.id.value.as_str(), "`"].concat();
+                severity_reason =
+                    Text::from(["raised by rule `", w.id.value.as_str(), "`"].concat());
             }
         }
         for o in &overrides {
@@ -544,13 +545,15 @@ impl<'m> Router<'m> {
             }
             if let Some(s) = &out.severity {
                 severity_id = &s.value;
-                severity_reason = ["set by override `", o.id.value.as_str(), "`"].concat();
+                severity_reason =
+                    Text::from(["set by override `", o.id.value.as_str(), "`"].concat());
             }
             if let Some(floor) = &out.min_severity
                 && self.rank(&floor.value) < self.rank(severity_id)
             {
                 severity_id = &floor.value;
-                severity_reason = ["raised by override `", o.id.value.as_str(), "`"].concat();
+                severity_reason =
+                    Text::from(["raised by override `", o.id.value.as_str(), "`"].concat());
             }
             if let Some(owner) = &out.owner {
                 owner_override = Some(owner.value.as_str());
@@ -563,11 +566,12 @@ impl<'m> Router<'m> {
         let mut decisions = Vec::new();
         for (d, compiled) in m.decisions.iter().zip(&self.decisions) {
             if !compiled.conditions.is_empty() && dims_hold(&compiled.conditions) {
-                decisions.push(d.id.value.clone());
+                decisions.push(Text::from(d.id.value.as_str()));
                 extra_notify.extend(d.notify.iter().map(|n| n.value.as_str()));
                 if self.rank(&d.min_severity.value) < self.rank(severity_id) {
                     severity_id = &d.min_severity.value;
-                    severity_reason = ["raised by decision `", d.id.value.as_str(), "`"].concat();
+                    severity_reason =
+                        Text::from(["raised by decision `", d.id.value.as_str(), "`"].concat());
                 }
             }
         }
@@ -650,10 +654,10 @@ impl<'m> Router<'m> {
         let mut escalation = Vec::new();
         for (position, step) in (4..).zip(&targets.escalation) {
             let at = due(position)?;
-            let who: Vec<String> = step
+            let who: Vec<Text> = step
                 .notify
                 .iter()
-                .filter_map(|n| reserved.resolve(n).map(str::to_string))
+                .filter_map(|n| reserved.resolve(n).map(Text::from))
                 .collect();
             let local = at.with_timezone(&zone);
             let mut text = String::with_capacity(96);
@@ -692,8 +696,8 @@ impl<'m> Router<'m> {
             }
             escalation.push(Step {
                 at: super::render::rfc3339(&local.fixed_offset()),
-                unless: step.unless.as_str().to_string(),
-                action: step.action.clone(),
+                unless: step.unless.as_str().into(),
+                action: step.action.as_str().into(),
                 notify: who,
                 text,
             });
@@ -751,12 +755,12 @@ impl<'m> Router<'m> {
                 .map(|e| {
                     e.phrases
                         .iter()
-                        .filter_map(|p| self.phrases.get(*p).map(|s| (*s).to_string()))
+                        .filter_map(|p| self.phrases.get(*p).map(|s| Text::from(*s)))
                         .collect()
                 })
                 .unwrap_or_default();
             rule_matches.push(RuleMatch {
-                id: rule.id.value.clone(),
+                id: rule.id.value.as_str().into(),
                 kind: rule.kind,
                 precedence: rule.precedence.value,
                 summary: rule.summary.clone(),
@@ -778,8 +782,8 @@ impl<'m> Router<'m> {
 
         let script_source = script_id.and_then(|id| m.script(id));
         let script = script_source.map(|s| super::ScriptView {
-            id: s.id.value.clone(),
-            name: s.name.clone(),
+            id: s.id.value.as_str().into(),
+            name: s.name.as_str().into(),
             text: String::new(),
         });
         let description = match redacted {
@@ -789,22 +793,26 @@ impl<'m> Router<'m> {
         let mut route = Route {
             description,
             severity: Named {
-                id: severity.id.value.clone(),
-                name: severity.name.clone(),
+                id: severity.id.value.as_str().into(),
+                name: severity.name.as_str().into(),
                 reason: severity_reason,
             },
             tier: Named {
-                id: tier.id.value.clone(),
-                name: tier.name.clone(),
+                id: tier.id.value.as_str().into(),
+                name: tier.name.as_str().into(),
                 reason: match (
                     winner,
                     overrides.iter().rev().find(|o| o.outcome.tier.is_some()),
                     &incident.facts.tier,
                 ) {
-                    (_, _, Some(_)) => "given with --tier".into(),
-                    (_, Some(o), _) => ["set by override `", o.id.value.as_str(), "`"].concat(),
-                    (Some(w), None, _) => ["set by rule `", w.id.value.as_str(), "`"].concat(),
-                    (None, None, _) => "the fallback's tier".into(),
+                    (_, _, Some(_)) => Text::const_new("given with --tier"),
+                    (_, Some(o), _) => {
+                        Text::from(["set by override `", o.id.value.as_str(), "`"].concat())
+                    }
+                    (Some(w), None, _) => {
+                        Text::from(["set by rule `", w.id.value.as_str(), "`"].concat())
+                    }
+                    (None, None, _) => Text::const_new("the fallback's tier"),
                 },
             },
             owner,
@@ -817,9 +825,16 @@ impl<'m> Router<'m> {
             confidence,
             dimensions: dims,
             explanation: Explanation {
-                rules: applied.iter().map(|r| r.id.value.clone()).collect(),
-                winner: winner.map(|w| w.id.value.clone()),
-                overrides: overrides.iter().rev().map(|o| o.id.value.clone()).collect(),
+                rules: applied
+                    .iter()
+                    .map(|r| Text::from(r.id.value.as_str()))
+                    .collect(),
+                winner: winner.map(|w| Text::from(w.id.value.as_str())),
+                overrides: overrides
+                    .iter()
+                    .rev()
+                    .map(|o| Text::from(o.id.value.as_str()))
+                    .collect(),
                 matched: rule_matches,
                 rejected,
                 tie_break,
@@ -829,9 +844,9 @@ impl<'m> Router<'m> {
                 name: m
                     .manifest
                     .as_ref()
-                    .map(|x| x.name.clone())
+                    .map(|x| Text::from(x.name.as_str()))
                     .unwrap_or_default(),
-                version: m.version().to_string(),
+                version: m.version().into(),
                 commit: None,
             },
             opened_at: super::render::rfc3339(&opened.with_timezone(&zone).fixed_offset()),
@@ -1024,14 +1039,14 @@ fn span_text(
     original.get(first.start..last.end).map(str::to_string)
 }
 
-fn redact_all(words: &[String], redact_on: bool) -> Vec<String> {
+fn redact_all(words: &[String], redact_on: bool) -> Vec<Text> {
     words
         .iter()
         .map(|w| {
             if redact_on {
-                redact::redact(w).text
+                Text::from(redact::redact(w).text)
             } else {
-                w.clone()
+                Text::from(w.as_str())
             }
         })
         .collect()

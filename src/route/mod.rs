@@ -64,6 +64,11 @@ pub fn retain_routed_parties(matrix: &mut crate::matrix::Matrix) {
     matrix.retain_parties(|party| named.contains(party.id.value.as_str()));
 }
 
+/// A string in a [`Route`]: most are ids and names of a few words, which it
+/// keeps inline, without an allocation of their own (up to 24 bytes; longer
+/// ones on the heap). It reads as a `&str` and is written as a JSON string.
+pub type Text = compact_str::CompactString;
+
 /// Facts that override what is inferred from the text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facts {
@@ -148,11 +153,11 @@ pub enum RouteError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Named {
     /// The id.
-    pub id: String,
+    pub id: Text,
     /// The display name.
-    pub name: String,
+    pub name: Text,
     /// Why.
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// A team or contact as printed: public channels only.
@@ -210,11 +215,11 @@ pub struct Step {
     /// When it fires.
     pub at: String,
     /// The milestone that stops it.
-    pub unless: String,
+    pub unless: Text,
     /// What to do.
-    pub action: String,
+    pub action: Text,
     /// Who (party ids).
-    pub notify: Vec<String>,
+    pub notify: Vec<Text>,
     /// The step in words.
     pub text: String,
 }
@@ -223,9 +228,9 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScriptView {
     /// The id.
-    pub id: String,
+    pub id: Text,
     /// The title.
-    pub name: String,
+    pub name: Text,
     /// The text with placeholders filled.
     pub text: String,
 }
@@ -234,20 +239,20 @@ pub struct ScriptView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DimensionValue {
     /// The level id.
-    pub level: String,
+    pub level: Text,
     /// `given` or `inferred`. (A static string keeps a map node of these within
     /// the allocator's fast size classes.)
     pub source: &'static str,
     /// The words that implied it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub phrases: Vec<String>,
+    pub phrases: Vec<Text>,
 }
 
 /// A rule that matched.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleMatch {
     /// The id.
-    pub id: String,
+    pub id: Text,
     /// Route or override.
     pub kind: RuleKind,
     /// Its precedence.
@@ -255,9 +260,9 @@ pub struct RuleMatch {
     /// Its summary.
     pub summary: String,
     /// The words of the description that matched.
-    pub words: Vec<String>,
+    pub words: Vec<Text>,
     /// The phrases of the rule that matched.
-    pub phrases: Vec<String>,
+    pub phrases: Vec<Text>,
     /// The dimension conditions it required.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dimensions: Vec<String>,
@@ -267,7 +272,7 @@ pub struct RuleMatch {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RejectedRule {
     /// The id.
-    pub id: String,
+    pub id: Text,
     /// Why.
     pub reason: String,
 }
@@ -276,11 +281,11 @@ pub struct RejectedRule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
     /// Ids of the rules applied: the winner first, then overrides.
-    pub rules: Vec<String>,
+    pub rules: Vec<Text>,
     /// The winning route rule.
-    pub winner: Option<String>,
+    pub winner: Option<Text>,
     /// Overrides applied, highest precedence first.
-    pub overrides: Vec<String>,
+    pub overrides: Vec<Text>,
     /// Details of each applied rule.
     pub matched: Vec<RuleMatch>,
     /// Rules considered and not applied.
@@ -288,16 +293,16 @@ pub struct Explanation {
     /// How a tie in precedence was broken.
     pub tie_break: Option<String>,
     /// Decision matrix rows that held.
-    pub decisions: Vec<String>,
+    pub decisions: Vec<Text>,
 }
 
 /// Which matrix decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MatrixInfo {
     /// Its name.
-    pub name: String,
+    pub name: Text,
     /// Its version.
-    pub version: String,
+    pub version: Text,
     /// The git commit of the matrix files, when they are in a repository.
     pub commit: Option<String>,
 }

@@ -502,10 +502,10 @@ pub fn explain(route: &Route) -> String {
     out
 }
 
-fn quote_all(words: &[String]) -> String {
+fn quote_all<T: AsRef<str>>(words: &[T]) -> String {
     words
         .iter()
-        .map(|w| format!("\"{w}\""))
+        .map(|w| format!("\"{}\"", w.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
 }

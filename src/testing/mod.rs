@@ -398,7 +398,13 @@ impl CaseResult {
     pub fn rules(&self) -> Vec<String> {
         self.route
             .as_ref()
-            .map(|r| r.explanation.rules.clone())
+            .map(|r| {
+                r.explanation
+                    .rules
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -422,13 +428,13 @@ impl Case {
     }
 }
 
-fn compare_set(
+fn compare_set<T: AsRef<str>>(
     field: &str,
     expectation: &SetExpectation,
-    actual: &[String],
+    actual: &[T],
     out: &mut Vec<Difference>,
 ) {
-    let actual_set: BTreeSet<&str> = actual.iter().map(String::as_str).collect();
+    let actual_set: BTreeSet<&str> = actual.iter().map(AsRef::as_ref).collect();
     let show =
         |set: &BTreeSet<&str>| format!("[{}]", set.iter().copied().collect::<Vec<_>>().join(", "));
     let missing: Vec<&str> = expectation
