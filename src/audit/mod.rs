@@ -48,9 +48,9 @@ pub struct Decision<'a> {
     /// Whether the fallback applied.
     pub fallback: bool,
     /// Acknowledge by.
-    pub acknowledge_by: &'a str,
+    pub acknowledge_by: crate::route::ZonedTime,
     /// Resolve by.
-    pub resolve_by: &'a str,
+    pub resolve_by: crate::route::ZonedTime,
 }
 
 impl<'a> AuditRecord<'a> {
@@ -78,8 +78,8 @@ impl<'a> AuditRecord<'a> {
                 notify: route.notify.iter().map(|p| p.id.as_str()).collect(),
                 rules: &route.explanation.rules,
                 fallback: route.fallback,
-                acknowledge_by: &route.deadlines.acknowledge_by,
-                resolve_by: &route.deadlines.resolve_by,
+                acknowledge_by: route.deadlines.acknowledge_by,
+                resolve_by: route.deadlines.resolve_by,
             },
             matrix: &route.matrix,
         }

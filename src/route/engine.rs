@@ -10,7 +10,7 @@
 use super::text::{self, PhraseIndex};
 use super::{
     DeadlineSet, DimensionValue, Explanation, Facts, Incident, Named, PartyView, RejectedRule,
-    Route, RouteError, RuleMatch, Step, Text,
+    Route, RouteError, RuleMatch, Step, Text, ZonedTime,
 };
 use crate::calendar::{Clock, DayMemo};
 use crate::matrix::Matrix;
@@ -695,7 +695,7 @@ impl<'m> Router<'m> {
                 }
             }
             escalation.push(Step {
-                at: super::render::rfc3339(&local.fixed_offset()),
+                at: ZonedTime(local.fixed_offset()),
                 unless: step.unless.as_str().into(),
                 action: step.action.as_str().into(),
                 notify: who,
@@ -714,10 +714,10 @@ impl<'m> Router<'m> {
         let deadlines = DeadlineSet {
             clock: prepared.clock.clone(),
             time_zone: prepared.zone_name.clone(),
-            acknowledge_by: super::render::rfc3339(&ack_local),
-            assess_by: super::render::rfc3339(&assess_local),
-            resolve_by: super::render::rfc3339(&resolve_local),
-            next_update_by: super::render::rfc3339(&update_local),
+            acknowledge_by: ZonedTime(ack_local),
+            assess_by: ZonedTime(assess_local),
+            resolve_by: ZonedTime(resolve_local),
+            next_update_by: ZonedTime(update_local),
             targets: Arc::clone(&prepared.written),
         };
 
@@ -849,7 +849,7 @@ impl<'m> Router<'m> {
                 version: m.version().into(),
                 commit: None,
             },
-            opened_at: super::render::rfc3339(&opened.with_timezone(&zone).fixed_offset()),
+            opened_at: ZonedTime(opened.with_timezone(&zone).fixed_offset()),
         };
         let due = [
             Some(ack_local),

@@ -10,7 +10,7 @@ pub mod text;
 pub use engine::Router;
 
 use crate::matrix::schema::RuleKind;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -68,6 +68,62 @@ pub fn retain_routed_parties(matrix: &mut crate::matrix::Matrix) {
 /// keeps inline, without an allocation of their own (up to 24 bytes; longer
 /// ones on the heap). It reads as a `&str` and is written as a JSON string.
 pub type Text = compact_str::CompactString;
+
+/// An instant as a route shows it: in the zone of its deadlines, to the
+/// second, written as RFC 3339 with its offset (`2026-03-09T13:00:00+01:00`),
+/// in JSON as that string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ZonedTime(pub DateTime<FixedOffset>);
+
+impl ZonedTime {
+    /// The instant with its offset.
+    pub fn time(self) -> DateTime<FixedOffset> {
+        self.0
+    }
+
+    /// The instant for people: `Mon 2026-03-09 13:00 +01:00`.
+    pub fn readable(self) -> String {
+        let mut out = String::with_capacity(26);
+        render::push_readable(&mut out, &self.0);
+        out
+    }
+}
+
+impl std::fmt::Display for ZonedTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        render::write_rfc3339(f, &self.0)
+    }
+}
+
+impl Serialize for ZonedTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Compares what is written with a text, piece by piece.
+struct SameText<'t>(&'t str);
+
+impl std::fmt::Write for SameText<'_> {
+    fn write_str(&mut self, piece: &str) -> std::fmt::Result {
+        self.0 = self.0.strip_prefix(piece).ok_or(std::fmt::Error)?;
+        Ok(())
+    }
+}
+
+/// Whether the instant is written as `text`.
+impl PartialEq<str> for ZonedTime {
+    fn eq(&self, text: &str) -> bool {
+        let mut rest = SameText(text);
+        std::fmt::Write::write_fmt(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
+    }
+}
+
+impl PartialEq<&str> for ZonedTime {
+    fn eq(&self, text: &&str) -> bool {
+        *self == **text
+    }
+}
 
 /// Facts that override what is inferred from the text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,13 +253,13 @@ pub struct DeadlineSet {
     /// The zone the instants are written in.
     pub time_zone: Arc<str>,
     /// Acknowledge by (RFC 3339 with offset).
-    pub acknowledge_by: String,
+    pub acknowledge_by: ZonedTime,
     /// Initial assessment by.
-    pub assess_by: String,
+    pub assess_by: ZonedTime,
     /// Resolve by.
-    pub resolve_by: String,
+    pub resolve_by: ZonedTime,
     /// First update by.
-    pub next_update_by: String,
+    pub next_update_by: ZonedTime,
     /// The targets as durations (shared by every route on the same severity and
     /// tier).
     pub targets: Arc<BTreeMap<String, String>>,
@@ -213,7 +269,7 @@ pub struct DeadlineSet {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
     /// When it fires.
-    pub at: String,
+    pub at: ZonedTime,
     /// The milestone that stops it.
     pub unless: Text,
     /// What to do.
@@ -313,7 +369,7 @@ pub struct Route {
     /// The description as echoed (redacted unless asked otherwise).
     pub description: String,
     /// When it was opened, in the deadlines' zone.
-    pub opened_at: String,
+    pub opened_at: ZonedTime,
     /// The severity.
     pub severity: Named,
     /// The tier.
@@ -340,4 +396,29 @@ pub struct Route {
     pub explanation: Explanation,
     /// Which matrix.
     pub matrix: MatrixInfo,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ZonedTime;
+
+    #[test]
+    fn a_zoned_time_is_written_and_compared_as_rfc_3339() {
+        let t =
+            ZonedTime(chrono::DateTime::parse_from_rfc3339("2026-03-29T03:05:09+02:00").unwrap());
+        assert_eq!(t.to_string(), "2026-03-29T03:05:09+02:00");
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2026-03-29T03:05:09+02:00\""
+        );
+        assert_eq!(t.readable(), "Sun 2026-03-29 03:05 +02:00");
+        assert!(t == "2026-03-29T03:05:09+02:00");
+        // The same instant written otherwise, a prefix, and a longer text differ.
+        assert!(t != "2026-03-29T01:05:09Z");
+        assert!(t != "2026-03-29T03:05:09+02:0");
+        assert!(t != "2026-03-29T03:05:09+02:00 ");
+        let west =
+            ZonedTime(chrono::DateTime::parse_from_rfc3339("2026-11-01T01:30:00-07:00").unwrap());
+        assert!(west == "2026-11-01T01:30:00-07:00");
+    }
 }

@@ -11,12 +11,11 @@ use std::fmt::Write as _;
 /// template: only the placeholders the script uses are computed.
 pub fn fill_script(route: &mut Route, matrix: &Matrix) {
     let d = &route.deadlines;
-    let parse = |t: &str| DateTime::parse_from_rfc3339(t).ok();
     let due = [
-        parse(&d.acknowledge_by),
-        parse(&d.assess_by),
-        parse(&d.resolve_by),
-        parse(&d.next_update_by),
+        Some(d.acknowledge_by.time()),
+        Some(d.assess_by.time()),
+        Some(d.resolve_by.time()),
+        Some(d.next_update_by.time()),
     ];
     let template = route
         .script
@@ -116,9 +115,9 @@ fn placeholder(
         }
         None => out.push_str("no public channel"),
     };
-    let time = |out: &mut String, index: usize, text: &str| match due.get(index) {
+    let time = |out: &mut String, index: usize, written: &super::ZonedTime| match due.get(index) {
         Some(Some(t)) => push_readable(out, t),
-        _ => out.push_str(text),
+        _ => push_readable(out, &written.time()),
     };
     match name {
         "severity" => out.push_str(&route.severity.id),
@@ -225,35 +224,53 @@ where
 
 /// `t` as RFC 3339 (`2026-03-09T13:00:00+01:00`): what chrono's `to_rfc3339` writes,
 /// without its general formatting machinery for the common case of whole seconds.
+/// (Routes write their times through [`write_rfc3339`]; the tests compare this
+/// with chrono.)
+#[cfg(test)]
 pub(super) fn rfc3339(t: &DateTime<FixedOffset>) -> String {
+    let mut out = String::with_capacity(25);
+    // Writing to a `String` cannot fail.
+    let _ = write_rfc3339(&mut out, t);
+    out
+}
+
+/// Writes `t` as [`rfc3339`] does, in one piece: the common case is put
+/// together on the stack.
+pub(super) fn write_rfc3339(
+    out: &mut impl std::fmt::Write,
+    t: &DateTime<FixedOffset>,
+) -> std::fmt::Result {
     use chrono::{Datelike as _, Offset as _, Timelike as _};
     let offset = t.offset().fix().local_minus_utc();
     let year = t.year();
     if !(0..=9999).contains(&year) || t.nanosecond() != 0 || offset % 60 != 0 {
-        return t.to_rfc3339();
+        return out.write_str(&t.to_rfc3339());
     }
-    let sign = if offset < 0 { '-' } else { '+' };
+    let sign = if offset < 0 { b'-' } else { b'+' };
     let offset = offset.unsigned_abs() / 60;
     let year = year.unsigned_abs();
     let local = t.naive_local();
-    let mut out = String::with_capacity(25);
-    push_two_digits(&mut out, year / 100);
-    push_two_digits(&mut out, year % 100);
-    out.push('-');
-    push_two_digits(&mut out, local.month());
-    out.push('-');
-    push_two_digits(&mut out, local.day());
-    out.push('T');
-    push_two_digits(&mut out, local.hour());
-    out.push(':');
-    push_two_digits(&mut out, local.minute());
-    out.push(':');
-    push_two_digits(&mut out, local.second());
-    out.push(sign);
-    push_two_digits(&mut out, offset / 60);
-    out.push(':');
-    push_two_digits(&mut out, offset % 60);
-    out
+    let [y1, y2] = two_digits(year / 100);
+    let [y3, y4] = two_digits(year % 100);
+    let [mo1, mo2] = two_digits(local.month());
+    let [d1, d2] = two_digits(local.day());
+    let [h1, h2] = two_digits(local.hour());
+    let [mi1, mi2] = two_digits(local.minute());
+    let [s1, s2] = two_digits(local.second());
+    let [oh1, oh2] = two_digits(offset / 60);
+    let [om1, om2] = two_digits(offset % 60);
+    let text = [
+        y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2,
+        sign, oh1, oh2, b':', om1, om2,
+    ];
+    out.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
+}
+
+/// The last two decimal digits of `n`, as ASCII.
+fn two_digits(n: u32) -> [u8; 2] {
+    const DIGITS: &[u8; 10] = b"0123456789";
+    let digit = |d: u32| DIGITS.get(d as usize).copied().unwrap_or(b'0');
+    [digit(n / 10 % 10), digit(n % 10)]
 }
 
 /// `Mon` .. `Sun`, as chrono's `%a` writes them.
@@ -279,10 +296,7 @@ fn push_two_digits(out: &mut String, n: u32) {
     }
 }
 
-fn remaining(due: &str, now: DateTime<Utc>) -> String {
-    let Ok(due) = DateTime::<FixedOffset>::parse_from_rfc3339(due) else {
-        return String::new();
-    };
+fn remaining(due: DateTime<FixedOffset>, now: DateTime<Utc>) -> String {
     let minutes = (due.with_timezone(&Utc) - now).num_minutes();
     if minutes < 0 {
         return format!("overdue by {}", human_minutes(minutes.unsigned_abs()));
@@ -385,9 +399,9 @@ pub fn human(route: &Route, options: HumanOptions) -> String {
         let _ = writeln!(
             due,
             "{label:<15} {}  ({}, {})",
-            readable_time(value),
+            value.readable(),
             d.targets.get(target).map_or("", String::as_str),
-            remaining(value, options.now)
+            remaining(value.time(), options.now)
         );
     }
     let _ = write!(due, "Clock: {clock}");
@@ -548,18 +562,10 @@ pub fn markdown(route: &Route) -> String {
             notify.join(", ")
         }
     );
-    let _ = writeln!(
-        out,
-        "| Acknowledge by | {} |",
-        readable_time(&d.acknowledge_by)
-    );
-    let _ = writeln!(out, "| Assess by | {} |", readable_time(&d.assess_by));
-    let _ = writeln!(out, "| Resolve by | {} |", readable_time(&d.resolve_by));
-    let _ = writeln!(
-        out,
-        "| Next update by | {} |",
-        readable_time(&d.next_update_by)
-    );
+    let _ = writeln!(out, "| Acknowledge by | {} |", d.acknowledge_by.readable());
+    let _ = writeln!(out, "| Assess by | {} |", d.assess_by.readable());
+    let _ = writeln!(out, "| Resolve by | {} |", d.resolve_by.readable());
+    let _ = writeln!(out, "| Next update by | {} |", d.next_update_by.readable());
     let clock = if &*d.clock == "24x7" {
         "around the clock".to_string()
     } else {

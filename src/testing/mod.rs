@@ -475,14 +475,13 @@ fn compare_set<T: AsRef<str>>(
     }
 }
 
-fn compare_time(field: &str, expected: &Spanned<String>, actual: &str, out: &mut Vec<Difference>) {
-    let same = match (
-        DateTime::parse_from_rfc3339(&expected.value),
-        DateTime::parse_from_rfc3339(actual),
-    ) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
+fn compare_time(
+    field: &str,
+    expected: &Spanned<String>,
+    actual: &crate::route::ZonedTime,
+    out: &mut Vec<Difference>,
+) {
+    let same = DateTime::parse_from_rfc3339(&expected.value).is_ok_and(|a| a == actual.time());
     if !same {
         out.push(Difference {
             field: field.to_string(),
