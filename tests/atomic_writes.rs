@@ -345,6 +345,7 @@ fn changelog_output_killed_mid_write_leaves_the_old_or_new_file() {
             "b",
             "--output",
             "log/CHANGES.md",
+            "--force",
         ],
         out: &out,
         before,

@@ -621,10 +621,28 @@ fn changelog_output_prepends_and_keeps_the_rest() {
         "{err}"
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
-    // Without --prepend the file is replaced; no temporary file is left behind.
-    let (code, _, _) = run(
+    // Without --prepend an existing file is kept unless --force is given
+    // (regression: it was replaced, hand-written notes and all).
+    let (code, _, err) = run(
         h.path(),
         &["changelog", "--all", "--output", "MATRIX-CHANGELOG.md"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("MATRIX-CHANGELOG.md already exists; nothing was written"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), written);
+    // With --force it is replaced; no temporary file is left behind.
+    let (code, _, _) = run(
+        h.path(),
+        &[
+            "changelog",
+            "--all",
+            "--output",
+            "MATRIX-CHANGELOG.md",
+            "--force",
+        ],
     );
     assert_eq!(code, 0);
     assert!(

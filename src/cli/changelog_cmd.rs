@@ -25,6 +25,9 @@ pub struct ChangelogArgs {
     /// Insert the new section at the top of the existing --output file, after its title, keeping the rest
     #[arg(long, requires = "output")]
     pub prepend: bool,
+    /// Replace an existing --output file that holds something else (without it, such a file is left as it is)
+    #[arg(long, requires = "output", conflicts_with = "prepend")]
+    pub force: bool,
 }
 
 /// Writes `contents` to `path` atomically, keeping an existing file's permissions.
@@ -179,7 +182,21 @@ pub(super) fn run(ctx: &Context, args: &ChangelogArgs, io: &mut Io<'_>) -> Resul
             }
         }
     } else {
-        text
+        // Whatever is in the file may be someone's own writing: it is replaced
+        // only when asked, or when it already says exactly this.
+        match std::fs::read(path) {
+            Ok(existing) if existing != text.as_bytes() && !args.force => {
+                writeln!(
+                    io.err,
+                    "escalate: {} already exists; nothing was written (--prepend adds the new \
+                     section at its top, --force replaces the file)",
+                    path.display()
+                )
+                .map_err(CliError::io("writing to standard error"))?;
+                return Ok(EXIT_ERROR);
+            }
+            _ => text,
+        }
     };
     write_atomic(path, contents.as_bytes())?;
     Ok(EXIT_OK)
