@@ -530,6 +530,34 @@ fn batch_record_is_id_and_line_then_the_route() {
     );
 }
 
+/// Without `--at` or `--now` the incident opens now, to the second
+/// (regression: around-the-clock due times carried the clock's nanoseconds).
+#[test]
+fn due_times_from_now_are_whole_seconds() {
+    let out = Command::cargo_bin("escalate")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("ESCALATE_MATRIX")
+        .args(["route", "--format", "json", "--severity", "sev1"])
+        .arg("Security incident: data exposed")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let route: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for field in [
+        "acknowledge_by",
+        "assess_by",
+        "resolve_by",
+        "next_update_by",
+    ] {
+        let time = route["deadlines"][field].as_str().unwrap();
+        assert_eq!(time.len(), 25, "{field}: {time}");
+        assert!(!time.contains('.'), "{field}: {time}");
+    }
+    let opened = route["opened_at"].as_str().unwrap();
+    assert!(!opened.contains('.'), "{opened}");
+}
+
 #[test]
 fn shipped_matrix_is_used_outside_a_matrix_folder() {
     let dir = tempfile::tempdir().unwrap();

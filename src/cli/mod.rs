@@ -225,7 +225,9 @@ impl Context {
                     ))
                 })?
                 .with_timezone(&Utc),
-            None => Utc::now(),
+            // Whole seconds: the clock's fraction would show in every due time
+            // around the clock (`00:46:04.280302700+01:00`).
+            None => chrono::SubsecRound::trunc_subsecs(Utc::now(), 0),
         };
         let color = match global.color {
             ColorChoice::Always => true,
