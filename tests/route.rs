@@ -449,14 +449,25 @@ fn batch_keeps_order_and_survives_bad_lines() {
         .write_stdin(input)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    // Every line is answered; two could not be routed, which the exit code
+    // and standard error say.
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "escalate: 2 line(s) of - could not be routed; their records say why\n"
     );
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
+    let text = String::from_utf8(out.stdout).unwrap();
+    let raw: Vec<&str> = text.lines().collect();
+    // Error records have the shape of routed ones: `id` only when the line
+    // gave one, then `line` (regression: `line` came first, with `"id": null`).
+    assert!(raw[2].starts_with(r#"{"line":3,"error":"#), "{}", raw[2]);
+    assert!(
+        raw[3].starts_with(r#"{"id":"c","line":4,"error":"#),
+        "{}",
+        raw[3]
+    );
+    let lines: Vec<Value> = raw
+        .iter()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 4);
@@ -494,7 +505,11 @@ fn batch_record_is_id_and_line_then_the_route() {
         .write_stdin(input)
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the empty description is an error"
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");

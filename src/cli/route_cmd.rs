@@ -1,6 +1,6 @@
 //! `escalate route`.
 
-use super::{CliError, Context, EXIT_ERROR, EXIT_OK, Io};
+use super::{CliError, Context, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Io};
 use crate::audit::{self, AuditRecord};
 use crate::matrix::Matrix;
 use crate::route::render::{self, HumanOptions};
@@ -313,6 +313,7 @@ fn run_batch(
     };
     let mut out = std::io::BufWriter::new(&mut *io.out);
     let mut scratch = Vec::with_capacity(8 << 10);
+    let mut failed = 0usize;
     for (index, line) in reader.lines().enumerate() {
         let number = index + 1;
         let line = line.map_err(CliError::io(format!("reading {source} line {number}")))?;
@@ -345,11 +346,19 @@ fn run_batch(
                 // `id` and `line` first, then the route in its documented order.
                 write_batch_record(&mut out, &mut scratch, id.as_ref(), number, &route)
             }
-            Err((id, message)) => serde_json::to_writer(
-                &mut out,
-                &serde_json::json!({ "line": number, "id": id, "error": { "message": message } }),
-            )
-            .and_then(|()| out.write_all(b"\n").map_err(serde_json::Error::io)),
+            Err((id, message)) => {
+                failed += 1;
+                // The same shape as a routed line: `id` when the line gave one,
+                // then `line`, then what happened.
+                let mut record = serde_json::Map::new();
+                if let Some(id) = id {
+                    record.insert("id".into(), id);
+                }
+                record.insert("line".into(), number.into());
+                record.insert("error".into(), serde_json::json!({ "message": message }));
+                serde_json::to_writer(&mut out, &record)
+                    .and_then(|()| out.write_all(b"\n").map_err(serde_json::Error::io))
+            }
         };
         written.map_err(|e| CliError::Io {
             context: "writing a batch result".into(),
@@ -357,6 +366,15 @@ fn run_batch(
         })?;
     }
     out.flush().map_err(CliError::io("writing batch results"))?;
+    drop(out);
+    if failed > 0 {
+        writeln!(
+            io.err,
+            "escalate: {failed} line(s) of {source} could not be routed; their records say why"
+        )
+        .map_err(CliError::io("writing to standard error"))?;
+        return Ok(EXIT_FINDINGS);
+    }
     Ok(EXIT_OK)
 }
 
