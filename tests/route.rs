@@ -617,6 +617,7 @@ fn audit_log_survives_fifty_concurrent_writers() {
     for line in lines {
         let v: Value = serde_json::from_str(line).unwrap();
         assert_eq!(v["requester"], "ci");
+        assert_eq!(v["redacted"], true);
         assert_eq!(v["decision"]["tier"], "tier2");
         let description = v["description"].as_str().unwrap();
         assert!(
@@ -626,6 +627,40 @@ fn audit_log_survives_fifty_concurrent_writers() {
         seen.insert(description.to_string());
     }
     assert_eq!(seen.len(), 50);
+}
+
+/// A record written with `--no-redact` says so (found by a new-user trial:
+/// nothing marked that it may hold what redaction would have masked).
+#[test]
+fn audit_records_written_without_redaction_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("audit.jsonl");
+    for extra in [None, Some("--no-redact")] {
+        escalate()
+            .args([
+                "route",
+                "Flow failed, mail ana@example.org",
+                "--format",
+                "json",
+            ])
+            .args(["--audit-log", log.to_str().unwrap(), "--requester", "ci"])
+            .args(extra)
+            .assert()
+            .success();
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    let records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["redacted"], true);
+    assert_eq!(records[0]["description"], "Flow failed, mail [email]");
+    assert_eq!(records[1]["redacted"], false);
+    assert_eq!(
+        records[1]["description"],
+        "Flow failed, mail ana@example.org"
+    );
 }
 
 #[test]

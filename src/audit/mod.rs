@@ -22,6 +22,9 @@ pub struct AuditRecord<'a> {
     pub opened_at: String,
     /// The description, redacted unless `--no-redact`.
     pub description: &'a str,
+    /// Whether sensitive details in the description were masked: false
+    /// marks a record written with `--no-redact`, which may hold them.
+    pub redacted: bool,
     /// Facts given explicitly.
     pub facts: &'a Facts,
     /// The decision.
@@ -69,6 +72,7 @@ impl<'a> AuditRecord<'a> {
                 .opened_at
                 .to_rfc3339_opts(SecondsFormat::Secs, true),
             description: &route.description,
+            redacted: incident.redact,
             facts: &incident.facts,
             decision: Decision {
                 severity: &route.severity.id,
