@@ -573,6 +573,40 @@ fn due_times_from_now_are_whole_seconds() {
     assert!(!opened.contains('.'), "{opened}");
 }
 
+/// Everyone a responder must reach comes with a way to reach them (found by
+/// a new-user trial: the notify list gave names only, the ticket block one
+/// channel of the owner).
+#[test]
+fn human_and_markdown_views_give_channels_for_everyone_to_reach() {
+    let description = "Payroll flow fails since 9:00 and exposes employee bank details";
+    let human = escalate()
+        .args(["route", "--at", AT, description])
+        .output()
+        .unwrap();
+    let human = String::from_utf8(human.stdout).unwrap();
+    assert!(
+        human.contains("Information Security Office (security-office): chat #security-office"),
+        "{human}"
+    );
+    let markdown = escalate()
+        .args(["route", "--at", AT, "--format", "markdown", description])
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(
+        markdown.contains("(`security-office`): chat #security-office"),
+        "{markdown}"
+    );
+    let owner = markdown
+        .lines()
+        .find(|l| l.starts_with("| Owner |"))
+        .unwrap();
+    assert!(
+        owner.contains("pager platform-cce-oncall") && owner.contains("queue PLATFORM-CCE"),
+        "{owner}"
+    );
+}
+
 #[test]
 fn shipped_matrix_is_used_outside_a_matrix_folder() {
     let dir = tempfile::tempdir().unwrap();

@@ -378,7 +378,10 @@ pub fn human(route: &Route, options: HumanOptions) -> String {
         route
             .notify
             .iter()
-            .map(|p| format!("{} ({})", p.name, p.id))
+            .map(|p| match p.first_channel() {
+                Some(channel) => format!("{} ({}): {channel}", p.name, p.id),
+                None => format!("{} ({})", p.name, p.id),
+            })
             .collect::<Vec<_>>()
             .join("\n")
     };
@@ -551,7 +554,10 @@ pub fn markdown(route: &Route) -> String {
     let notify: Vec<String> = route
         .notify
         .iter()
-        .map(|p| format!("{} (`{}`)", p.name, p.id))
+        .map(|p| match p.first_channel() {
+            Some(channel) => format!("{} (`{}`): {channel}", p.name, p.id),
+            None => format!("{} (`{}`)", p.name, p.id),
+        })
         .collect();
     let _ = writeln!(
         out,
@@ -559,7 +565,7 @@ pub fn markdown(route: &Route) -> String {
         if notify.is_empty() {
             "-".into()
         } else {
-            notify.join(", ")
+            notify.join("; ")
         }
     );
     let _ = writeln!(out, "| Acknowledge by | {} |", d.acknowledge_by.readable());
@@ -611,10 +617,18 @@ pub fn markdown(route: &Route) -> String {
     out
 }
 
+/// A party with every public channel: whoever reads the ticket picks the
+/// one that fits the hour (a pager at night, a queue by day).
 fn md_party(p: &super::PartyView) -> String {
-    match p.first_channel() {
-        Some(c) => format!("{} (`{}`), {c}", p.name, p.id),
-        None => format!("{} (`{}`)", p.name, p.id),
+    let channels: Vec<String> = p
+        .channels
+        .iter()
+        .map(|(kind, value)| format!("{kind} {value}"))
+        .collect();
+    if channels.is_empty() {
+        format!("{} (`{}`)", p.name, p.id)
+    } else {
+        format!("{} (`{}`): {}", p.name, p.id, channels.join(", "))
     }
 }
 
