@@ -580,7 +580,8 @@ impl<'m> Router<'m> {
                 return Err(RouteError::UnknownSeverity(given.clone()));
             }
             severity_id = given;
-            severity_reason = "given with --severity".into();
+            severity_reason =
+                Text::const_new("given explicitly (--severity, or a batch line's facts)");
         }
         if let Some(given) = &incident.facts.tier {
             if m.tier(given).is_none() {
@@ -805,7 +806,9 @@ impl<'m> Router<'m> {
                     overrides.iter().rev().find(|o| o.outcome.tier.is_some()),
                     &incident.facts.tier,
                 ) {
-                    (_, _, Some(_)) => Text::const_new("given with --tier"),
+                    (_, _, Some(_)) => {
+                        Text::const_new("given explicitly (--tier, or a batch line's facts)")
+                    }
                     (_, Some(o), _) => {
                         Text::from(["set by override `", o.id.value.as_str(), "`"].concat())
                     }
