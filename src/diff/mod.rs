@@ -375,7 +375,7 @@ impl DiffError {
                 Some("give a tag, branch or commit that exists (`git tag --list`, `git log --oneline`)".into())
             }
             DiffError::NoTag { .. } => Some(
-                "give the revisions to compare (`escalate diff v1.0.0..HEAD`), or tag a version (`git tag v1.0.0`)".into(),
+                "tag a version (`git tag v1.0.0`), or give the revisions to compare (`v1.0.0..HEAD`, `HEAD~3..HEAD`)".into(),
             ),
             DiffError::MatrixMissing { .. } => Some(
                 "the matrix is read at the same place in every revision (--matrix, relative to the repository); \
