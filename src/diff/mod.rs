@@ -449,8 +449,19 @@ pub fn compare_versions(old: &MatrixVersion, new: &MatrixVersion, now: DateTime<
 }
 
 /// How the version moved: `Some("major")`, `minor`, `patch`, or `None` when
-/// it stayed or went down.
+/// it stayed or went down. Below 1.0.0 each number counts one place higher,
+/// as Cargo reads versions: `0.1.0 -> 0.2.0` is a major bump, `0.1.0 ->
+/// 0.1.1` a minor one.
 fn bump(old: &semver::Version, new: &semver::Version) -> Option<Level> {
+    if old.major == 0 && new.major == 0 {
+        return if new.minor > old.minor {
+            Some(Level::Breaking)
+        } else if new.minor == old.minor && new.patch > old.patch {
+            Some(Level::Notable)
+        } else {
+            None
+        };
+    }
     if new.major > old.major {
         Some(Level::Breaking)
     } else if new.major == old.major && new.minor > old.minor {
@@ -463,6 +474,12 @@ fn bump(old: &semver::Version, new: &semver::Version) -> Option<Level> {
 }
 
 fn suggested(old: &semver::Version, level: Level) -> semver::Version {
+    if old.major == 0 {
+        return match level {
+            Level::Breaking => semver::Version::new(0, old.minor + 1, 0),
+            Level::Notable | Level::Info => semver::Version::new(0, old.minor, old.patch + 1),
+        };
+    }
     match level {
         Level::Breaking => semver::Version::new(old.major + 1, 0, 0),
         Level::Notable => semver::Version::new(old.major, old.minor + 1, 0),
@@ -536,5 +553,18 @@ mod tests {
         assert_eq!(bump(&v("1.2.3"), &v("1.2.3")), None);
         assert_eq!(bump(&v("1.2.3"), &v("1.1.9")), None);
         assert_eq!(suggested(&v("1.2.3"), Level::Notable), v("1.3.0"));
+    }
+
+    /// Below 1.0.0 the minor number is the major one (found by a new-user
+    /// trial: 0.1.0 with a breaking change was told to become 1.0.0).
+    #[test]
+    fn versions_below_one_bump_one_place_lower() {
+        assert_eq!(bump(&v("0.1.0"), &v("0.2.0")), Some(Level::Breaking));
+        assert_eq!(bump(&v("0.1.0"), &v("0.1.1")), Some(Level::Notable));
+        assert_eq!(bump(&v("0.1.0"), &v("1.0.0")), Some(Level::Breaking));
+        assert_eq!(bump(&v("0.2.0"), &v("0.1.5")), None);
+        assert_eq!(suggested(&v("0.1.3"), Level::Breaking), v("0.2.0"));
+        assert_eq!(suggested(&v("0.1.3"), Level::Notable), v("0.1.4"));
+        assert_eq!(suggested(&v("0.1.3"), Level::Info), v("0.1.4"));
     }
 }
