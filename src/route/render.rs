@@ -328,17 +328,38 @@ pub struct HumanOptions {
     pub width: Option<u16>,
 }
 
-fn party_line(p: &super::PartyView) -> String {
-    let channels: Vec<String> = p
-        .channels
-        .iter()
-        .map(|(k, v)| format!("{k}: {v}"))
-        .collect();
-    if channels.is_empty() {
-        format!("{} ({})", p.name, p.id)
-    } else {
-        format!("{} ({})\n{}", p.name, p.id, channels.join("\n"))
+/// How a party and its public channels are written: the marks around its
+/// id, between a channel's kind and value, after the name, between channels.
+struct PartyStyle {
+    quote: &'static str,
+    kind: &'static str,
+    lead: &'static str,
+    between: &'static str,
+}
+
+/// A party's name and id, then every public channel.
+fn party_text(p: &super::PartyView, style: &PartyStyle) -> String {
+    let mut out = format!("{} ({q}{}{q})", p.name, p.id, q = style.quote);
+    for (i, (kind, value)) in p.channels.iter().enumerate() {
+        out.push_str(if i == 0 { style.lead } else { style.between });
+        out.push_str(kind);
+        out.push_str(style.kind);
+        out.push_str(value);
     }
+    out
+}
+
+/// A party for the table: a channel a line.
+fn party_line(p: &super::PartyView) -> String {
+    party_text(
+        p,
+        &PartyStyle {
+            quote: "",
+            kind: ": ",
+            lead: "\n",
+            between: "\n",
+        },
+    )
 }
 
 /// The compact human view.
@@ -620,16 +641,15 @@ pub fn markdown(route: &Route) -> String {
 /// A party with every public channel: whoever reads the ticket picks the
 /// one that fits the hour (a pager at night, a queue by day).
 fn md_party(p: &super::PartyView) -> String {
-    let channels: Vec<String> = p
-        .channels
-        .iter()
-        .map(|(kind, value)| format!("{kind} {value}"))
-        .collect();
-    if channels.is_empty() {
-        format!("{} (`{}`)", p.name, p.id)
-    } else {
-        format!("{} (`{}`): {}", p.name, p.id, channels.join(", "))
-    }
+    party_text(
+        p,
+        &PartyStyle {
+            quote: "`",
+            kind: " ",
+            lead: ": ",
+            between: ", ",
+        },
+    )
 }
 
 #[cfg(test)]
