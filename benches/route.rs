@@ -210,7 +210,8 @@ fn bench_batch(c: &mut Criterion) {
                 out.clear();
                 for incident in batch {
                     let route = router.route(black_box(incident)).expect("routing");
-                    serde_json::to_writer(&mut out, &route).expect("writing JSON");
+                    // As `route --batch` writes a record (src/cli/route_cmd.rs).
+                    sonic_rs::to_writer(&mut out, &route).expect("writing JSON");
                     out.push(b'\n');
                 }
                 black_box(out.len())
