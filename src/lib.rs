@@ -5,6 +5,8 @@
 //! maps results to exit codes. Nothing here prints: commands write to the
 //! streams they are given.
 
+#![forbid(unsafe_code)]
+
 pub mod audit;
 pub mod cache;
 pub mod calendar;

@@ -5,7 +5,31 @@ use escalate::cli::{self, Cli, Io};
 use std::io::Write as _;
 use std::process::ExitCode;
 
+/// Fixes glibc's threshold above which a block gets a mapping of its own, at
+/// 1 MiB.
+///
+/// By default glibc raises that threshold to the size of every mapped block
+/// that is freed, up to 32 MiB; blocks below it then come from the main heap,
+/// where they stay resident after use. Loading the largest generated matrix
+/// frees blocks of 2 to 4 MB on the way, and whether what follows stays
+/// resident depended on the address-space layout: `route` peaked at 61.6 to
+/// 66.3 MiB from run to run. With the threshold fixed it peaks at 58 to 60
+/// MiB every time (`benches/memory.sh`, README "Peak memory").
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn fix_allocator_threshold() {
+    // SAFETY: `mallopt` only sets an allocator parameter; it is called once,
+    // before any other thread exists, and takes no pointers.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn fix_allocator_threshold() {}
+
 fn main() -> ExitCode {
+    fix_allocator_threshold();
     let cli = Cli::parse();
     let terminal = cli::stdout_is_terminal();
     let (mut out, mut err, mut input) = (
