@@ -51,6 +51,7 @@ pub(super) fn run(ctx: &Context, args: &InitArgs, io: &mut Io<'_>) -> Result<u8,
     text.push_str(
         "  escalate validate && escalate test   # both pass as written\n\
          \x20 git init && git add . && git commit -m \"Escalation matrix 0.1.0\"\n\
+         \x20 git tag v0.1.0                       # what `escalate diff` and `changelog` compare with\n\
          Then replace the example names, channels, hours and holidays with your own.\n",
     );
     io.out
