@@ -218,13 +218,14 @@ pub fn unread_note(unread_files: usize) -> Option<String> {
 /// The closing summary line.
 pub fn summary(matrix: &Matrix, files: usize, findings: &[Finding]) -> String {
     let (errors, warnings) = counts(findings);
+    // Without a manifest (missing, or in a file that could not be read) there
+    // is no name or version to show; `Matrix::version`'s 0.0.0 would read as one.
     let what = format!(
-        "{} {} ({files} file{})",
-        matrix
-            .manifest
-            .as_ref()
-            .map_or("matrix", |m| m.name.as_str()),
-        matrix.version(),
+        "{} ({files} file{})",
+        matrix.manifest.as_ref().map_or_else(
+            || "matrix without a manifest".to_string(),
+            |m| format!("{} {}", m.name, m.version.value)
+        ),
         if files == 1 { "" } else { "s" }
     );
     match (errors, warnings) {
