@@ -579,20 +579,19 @@ fn due_times_from_now_are_whole_seconds() {
 #[test]
 fn human_and_markdown_views_give_channels_for_everyone_to_reach() {
     let description = "Payroll flow fails since 9:00 and exposes employee bank details";
-    let human = escalate()
-        .args(["route", "--at", AT, description])
-        .output()
-        .unwrap();
-    let human = String::from_utf8(human.stdout).unwrap();
+    let shown = |format: &str| {
+        let out = escalate()
+            .args(["route", "--at", AT, "--format", format, description])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let human = shown("human");
     assert!(
         human.contains("Information Security Office (security-office): chat #security-office"),
         "{human}"
     );
-    let markdown = escalate()
-        .args(["route", "--at", AT, "--format", "markdown", description])
-        .output()
-        .unwrap();
-    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    let markdown = shown("markdown");
     assert!(
         markdown.contains("(`security-office`): chat #security-office"),
         "{markdown}"

@@ -31,6 +31,49 @@
 mod periods;
 mod validate;
 
+/// Sets the due instant of every next target that falls within the working
+/// period of `length` starting at `period_start`, when `elapsed` working time
+/// came before it; a target that exactly fills the period ends at its end.
+/// True once every target is placed.
+// Called once per working period in both walks; a call per period cost more
+// than the placing itself.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+fn place_targets(
+    period_start: Nanos,
+    length: Nanos,
+    elapsed: Nanos,
+    next: &mut std::iter::Peekable<std::slice::Iter<'_, (Nanos, usize)>>,
+    due: &mut [Option<DateTime<Utc>>],
+) -> Result<bool, CalendarError> {
+    while let Some(&&(target, index)) = next.peek() {
+        if target - elapsed > length {
+            break;
+        }
+        let instant =
+            nanos_to_instant(period_start + (target - elapsed)).ok_or(CalendarError::OutOfRange)?;
+        if let Some(slot) = due.get_mut(index) {
+            *slot = Some(instant);
+        }
+        next.next();
+    }
+    Ok(next.peek().is_none())
+}
+
+/// Why a walk ended at the horizon with targets left: time was found but not
+/// enough, or none at all.
+fn beyond_horizon(found: bool) -> CalendarError {
+    if found {
+        CalendarError::HorizonExceeded {
+            horizon_days: HORIZON_DAYS,
+        }
+    } else {
+        CalendarError::NoWorkingTime {
+            horizon_days: HORIZON_DAYS,
+        }
+    }
+}
+
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
@@ -335,30 +378,12 @@ impl Calendar {
         for (period_start, period_end) in Periods::new(self, to_nanos(start), first, last, memo) {
             found = true;
             let length = period_end - period_start;
-            // A target that exactly fills this period ends at its end.
-            while let Some(&&(target, index)) = next.peek() {
-                if target - elapsed > length {
-                    break;
-                }
-                let instant = nanos_to_instant(period_start + (target - elapsed))
-                    .ok_or(CalendarError::OutOfRange)?;
-                if let Some(slot) = due.get_mut(index) {
-                    *slot = Some(instant);
-                }
-                next.next();
-            }
-            if next.peek().is_none() {
+            if place_targets(period_start, length, elapsed, &mut next, due)? {
                 return Ok(());
             }
             elapsed += length;
         }
-        Err(if found {
-            CalendarError::HorizonExceeded {
-                horizon_days: HORIZON_DAYS,
-            }
-        } else {
-            no_time
-        })
+        Err(beyond_horizon(found))
     }
 
     /// [`Calendar::walk`] a date at a time along the memo's settled dates: a date
@@ -399,36 +424,16 @@ impl Calendar {
                     }
                     found = true;
                     let length = period_end - period_start;
-                    while let Some(&&(target, index)) = next.peek() {
-                        if target - elapsed > length {
-                            break;
-                        }
-                        let Some(instant) = nanos_to_instant(period_start + (target - elapsed))
-                        else {
-                            return Some(Err(CalendarError::OutOfRange));
-                        };
-                        if let Some(slot) = due.get_mut(index) {
-                            *slot = Some(instant);
-                        }
-                        next.next();
-                    }
-                    if next.peek().is_none() {
-                        return Some(Ok(()));
+                    match place_targets(period_start, length, elapsed, &mut next, due) {
+                        Ok(false) => {}
+                        done => return Some(done.map(|_| ())),
                     }
                     elapsed += length;
                 }
             }
             date = date.succ_opt()?;
         }
-        Some(Err(if found {
-            CalendarError::HorizonExceeded {
-                horizon_days: HORIZON_DAYS,
-            }
-        } else {
-            CalendarError::NoWorkingTime {
-                horizon_days: HORIZON_DAYS,
-            }
-        }))
+        Some(Err(beyond_horizon(found)))
     }
 
     /// Whether `t` lies inside a working period.

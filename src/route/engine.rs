@@ -669,30 +669,24 @@ impl<'m> Router<'m> {
             text.push_str(" -> ");
             text.push_str(&step.action);
             text.push(' ');
-            // Each party by id; a reserved name says what it stands for.
+            // Each party by id; a reserved name says what it stands for, and one
+            // with no party (no backup, no next tier) is left out.
             let mut first = true;
             for n in &step.notify {
-                let name = match n.as_str() {
-                    reserved_name @ ("backup" | "owner" | "sponsor" | "next-tier") => {
-                        let Some(id) = reserved.resolve(n) else {
-                            continue;
-                        };
-                        (reserved_name, Some(id))
-                    }
-                    other => (other, None),
+                let Some(id) = reserved.resolve(n) else {
+                    continue;
                 };
                 if !first {
                     text.push_str(", ");
                 }
                 first = false;
-                match name {
-                    (reserved_name, Some(id)) => {
-                        text.push_str(&reserved_name.replace('-', " "));
-                        text.push_str(" (");
-                        text.push_str(id);
-                        text.push(')');
-                    }
-                    (other, None) => text.push_str(other),
+                if Reserved::is_reserved(n) {
+                    text.push_str(&n.replace('-', " "));
+                    text.push_str(" (");
+                    text.push_str(id);
+                    text.push(')');
+                } else {
+                    text.push_str(id);
                 }
             }
             escalation.push(Step {
@@ -854,18 +848,12 @@ impl<'m> Router<'m> {
             },
             opened_at: ZonedTime(opened.with_timezone(&zone).fixed_offset()),
         };
-        let due = [
-            Some(ack_local),
-            Some(assess_local),
-            Some(resolve_local),
-            Some(update_local),
-        ];
         if let Some(source) = script_source {
             if let Some(pieces) = self.script_pieces.get(source.id.value.as_str()) {
-                super::render::fill_script_at(&mut route, m, pieces, &due);
+                super::render::fill_script_at(&mut route, m, pieces);
             } else {
                 let pieces = super::render::template_pieces(&source.text.value);
-                super::render::fill_script_at(&mut route, m, &pieces, &due);
+                super::render::fill_script_at(&mut route, m, &pieces);
             }
         }
         Ok(route)
@@ -1010,6 +998,11 @@ struct Reserved<'a> {
 }
 
 impl<'a> Reserved<'a> {
+    /// Whether `name` is one of the reserved names rather than a party id.
+    fn is_reserved(name: &str) -> bool {
+        matches!(name, "owner" | "backup" | "sponsor" | "next-tier")
+    }
+
     /// The party id `name` stands for: itself unless it is a reserved name; `None` for
     /// a reserved name with no party (no backup, no next tier).
     fn resolve(&self, name: &'a str) -> Option<&'a str> {

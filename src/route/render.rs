@@ -10,20 +10,13 @@ use std::fmt::Write as _;
 /// Fills the placeholders of the route's script, in one pass over the
 /// template: only the placeholders the script uses are computed.
 pub fn fill_script(route: &mut Route, matrix: &Matrix) {
-    let d = &route.deadlines;
-    let due = [
-        Some(d.acknowledge_by.time()),
-        Some(d.assess_by.time()),
-        Some(d.resolve_by.time()),
-        Some(d.next_update_by.time()),
-    ];
     let template = route
         .script
         .as_ref()
         .and_then(|s| matrix.script(&s.id))
         .map(|s| s.text.value.as_str());
     if let Some(template) = template {
-        fill_script_at(route, matrix, &template_pieces(template), &due);
+        fill_script_at(route, matrix, &template_pieces(template));
     }
 }
 
@@ -61,15 +54,8 @@ pub(super) fn template_pieces(template: &str) -> Vec<Piece<'_>> {
     pieces
 }
 
-/// [`fill_script`] with the script's text as [`template_pieces`] and the four
-/// deadlines (acknowledge, assess, resolve, next update) already known as times; one
-/// that is `None` is written as its RFC 3339 text.
-pub(super) fn fill_script_at(
-    route: &mut Route,
-    matrix: &Matrix,
-    pieces: &[Piece<'_>],
-    due: &[Option<DateTime<FixedOffset>>; 4],
-) {
+/// [`fill_script`] with the script's text as [`template_pieces`].
+pub(super) fn fill_script_at(route: &mut Route, matrix: &Matrix, pieces: &[Piece<'_>]) {
     if route.script.is_none() {
         return;
     }
@@ -85,7 +71,7 @@ pub(super) fn fill_script_at(
         match *piece {
             Piece::Text(t) => text.push_str(t),
             Piece::Placeholder(name) => {
-                if !placeholder(&mut text, route, matrix, due, name) {
+                if !placeholder(&mut text, route, matrix, name) {
                     // Validation reports unknown placeholders; keep them visible.
                     text.push('{');
                     text.push_str(name);
@@ -100,13 +86,7 @@ pub(super) fn fill_script_at(
 }
 
 /// Appends the value of placeholder `name` to `out`; false for an unknown name.
-fn placeholder(
-    out: &mut String,
-    route: &Route,
-    matrix: &Matrix,
-    due: &[Option<DateTime<FixedOffset>>; 4],
-    name: &str,
-) -> bool {
+fn placeholder(out: &mut String, route: &Route, matrix: &Matrix, name: &str) -> bool {
     let channel = |out: &mut String, p: &super::PartyView| match p.first_channel_parts() {
         Some((kind, value)) => {
             out.push_str(kind);
@@ -115,10 +95,7 @@ fn placeholder(
         }
         None => out.push_str("no public channel"),
     };
-    let time = |out: &mut String, index: usize, written: &super::ZonedTime| match due.get(index) {
-        Some(Some(t)) => push_readable(out, t),
-        _ => push_readable(out, &written.time()),
-    };
+    let time = |out: &mut String, due: &super::ZonedTime| push_readable(out, &due.time());
     match name {
         "severity" => out.push_str(&route.severity.id),
         "severity_name" => out.push_str(&route.severity.name),
@@ -145,10 +122,10 @@ fn placeholder(
                 out.push_str(&p.name);
             }
         }
-        "acknowledge_by" => time(out, 0, &route.deadlines.acknowledge_by),
-        "assess_by" => time(out, 1, &route.deadlines.assess_by),
-        "resolve_by" => time(out, 2, &route.deadlines.resolve_by),
-        "next_update_by" => time(out, 3, &route.deadlines.next_update_by),
+        "acknowledge_by" => time(out, &route.deadlines.acknowledge_by),
+        "assess_by" => time(out, &route.deadlines.assess_by),
+        "resolve_by" => time(out, &route.deadlines.resolve_by),
+        "next_update_by" => time(out, &route.deadlines.next_update_by),
         "sponsor" => {
             if let Some(p) = matrix
                 .manifest
@@ -289,10 +266,8 @@ fn weekday_abbreviation(day: chrono::Weekday) -> &'static str {
 
 /// Appends `n` (below 100) as two decimal digits.
 fn push_two_digits(out: &mut String, n: u32) {
-    const DIGITS: &[u8; 10] = b"0123456789";
-    for digit in [n / 10 % 10, n % 10] {
-        let byte = DIGITS.get(digit as usize).copied().unwrap_or(b'0');
-        out.push(char::from(byte));
+    for digit in two_digits(n) {
+        out.push(char::from(digit));
     }
 }
 
